@@ -1,0 +1,41 @@
+# The two commands a new user needs: `make run` and `make test` (see README).
+SWIFT      ?= swift
+PYTHON     ?= python3
+DB         ?= ./var/memory.duckdb
+DUCKDB_STAMP := .deps/duckdb/.complete
+VENV       := .venv
+RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path)/memoryd
+
+.PHONY: all run build test bench duckdb venv clean
+
+all: build
+
+duckdb: $(DUCKDB_STAMP)
+
+$(DUCKDB_STAMP):
+	PYTHON=$(PYTHON) ./scripts/bootstrap-duckdb.sh
+
+build: duckdb
+	$(SWIFT) build -c release --product memoryd
+
+run: build
+	@mkdir -p $(dir $(DB))
+	$(RELEASE_BIN) serve --db $(DB)
+
+# Python client drivers (real OTLP/MCP/A2A clients) used by tests and benchmarks.
+venv: $(VENV)/.complete
+
+$(VENV)/.complete: requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+test: duckdb
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: build
+	$(PYTHON) scripts/bench-otlp.py --binary $(RELEASE_BIN)
+
+clean:
+	rm -rf .build .deps

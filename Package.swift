@@ -1,0 +1,83 @@
+// swift-tools-version:6.1
+import Foundation
+import PackageDescription
+
+/// DuckDB's engine is fetched by `scripts/bootstrap-duckdb.sh` into `.deps/duckdb` (see README).
+/// The rpath lets the built binaries find it without environment variables.
+let duckdbLibDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .appendingPathComponent(".deps/duckdb/lib").path
+
+let package = Package(
+    name: "memoryd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "memoryd", targets: ["memoryd"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", exact: "1.5.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", exact: "0.6.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CDuckDB"),
+        .target(
+            name: "DuckDB",
+            dependencies: ["CDuckDB"],
+            linkerSettings: [
+                .unsafeFlags(["-L", duckdbLibDir, "-Xlinker", "-rpath", "-Xlinker", duckdbLibDir]),
+                .linkedLibrary("duckdb"),
+            ]
+        ),
+        .target(
+            name: "OTLP",
+            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
+        .target(
+            name: "MemoryStore",
+            dependencies: ["DuckDB", "OTLP", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "MemoryIngest",
+            dependencies: [
+                "MemoryStore", "OTLP",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
+        .target(
+            name: "MemoryServer",
+            dependencies: [
+                "MemoryIngest", "MemoryStore", "OTLP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "memoryd",
+            dependencies: [
+                "MemoryServer", "MemoryIngest", "MemoryStore", "DuckDB",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(name: "DuckDBTests", dependencies: ["DuckDB"]),
+        .testTarget(name: "OTLPTests", dependencies: ["OTLP"]),
+        .testTarget(
+            name: "MemoryServerTests",
+            dependencies: [
+                "MemoryServer", "MemoryStore", "MemoryIngest", "OTLP", "DuckDB", "memoryd",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ]
+)

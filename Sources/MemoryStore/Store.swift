@@ -1,0 +1,60 @@
+import DuckDB
+import Foundation
+
+/// The memoryd database: one DuckDB file, migrated on open. The ingest writer owns one
+/// connection; readers open their own.
+public final class Store: Sendable {
+    public let path: String
+    public let database: Database
+
+    /// Opens (creating if needed) the store at `path` and applies pending migrations.
+    public init(path: String, migrations: [Migration] = Migrations.all, threads: Int? = nil) throws {
+        if path != ":memory:" {
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        self.path = path
+        var options: [(String, String)] = []
+        if let threads { options.append(("threads", String(threads))) }
+        database = try Database(path: path, options: options)
+        try Self.migrate(database.connect(), migrations: migrations)
+    }
+
+    /// Opens an existing store without writing to it (no migrations); fails while another
+    /// process holds the file open for writing.
+    public init(readingExisting path: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StoreError.missing(path)
+        }
+        self.path = path
+        database = try Database(path: path, options: [("access_mode", "READ_ONLY")])
+    }
+
+    /// A new connection; the caller owns it and uses it from one task at a time.
+    public func connect() throws -> Connection { try database.connect() }
+
+    /// The highest applied migration.
+    public func schemaVersion() throws -> Int {
+        try Int(database.connect().query("SELECT coalesce(max(version), 0) FROM schema_migrations").rows[0][0].int64 ?? 0)
+    }
+
+    static func migrate(_ connection: Connection, migrations: [Migration]) throws {
+        try connection.execute("""
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)
+            """)
+        let current = Int(try connection.query("SELECT coalesce(max(version), 0) FROM schema_migrations").rows[0][0].int64 ?? 0)
+        if let newest = migrations.last?.version, current > newest {
+            throw StoreError.schemaTooNew(found: current, supported: newest)
+        }
+        for migration in migrations where migration.version > current {
+            try connection.transaction {
+                try connection.execute(migration.sql)
+                let record = try connection.prepare(
+                    "INSERT INTO schema_migrations VALUES ($1, $2, now())")
+                try record.bind([.int(Int64(migration.version)), .text(migration.name)])
+                try record.execute()
+            }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import DuckDB
+import Foundation
+
+/// What `memoryd health` and the health endpoints report about the store.
+public struct StoreHealth: Sendable {
+    public struct Source: Sendable {
+        public let name: String
+        public let batches: Int64
+        public let rows: Int64
+        public let rejected: Int64
+        public let updatedAt: String
+    }
+
+    public static let tables = ["spans", "pending_spans", "logs", "metric_points", "ingest_checkpoints"]
+
+    public let duckdbVersion = Database.libraryVersion
+    public let schemaVersion: Int
+    public let rowCounts: [(String, Int64)]
+    public let fileBytes: Int64
+    public let sources: [Source]
+
+    public init(store: Store) throws {
+        let connection = try store.connect()
+        schemaVersion = try store.schemaVersion()
+        rowCounts = try Self.tables.map { table in
+            (table, try connection.query("SELECT count(*) FROM \(table)").rows[0][0].int64 ?? 0)
+        }
+        let attributes = try? FileManager.default.attributesOfItem(atPath: store.path)
+        let wal = try? FileManager.default.attributesOfItem(atPath: store.path + ".wal")
+        fileBytes = ((attributes?[.size] as? NSNumber)?.int64Value ?? 0) + ((wal?[.size] as? NSNumber)?.int64Value ?? 0)
+        sources = try connection.query("""
+            SELECT source, position, rows_total, rejected_total, updated_at FROM ingest_checkpoints ORDER BY source
+            """).rows.map {
+            Source(name: $0[0].string ?? "", batches: $0[1].int64 ?? 0, rows: $0[2].int64 ?? 0,
+                   rejected: $0[3].int64 ?? 0, updatedAt: $0[4].description)
+        }
+    }
+
+    public func dictionary(memorydVersion: String) -> [String: Any] {
+        [
+            "memoryd_version": memorydVersion,
+            "duckdb_version": duckdbVersion,
+            "schema_version": schemaVersion,
+            "db_bytes": fileBytes,
+            "row_counts": Dictionary(uniqueKeysWithValues: rowCounts.map { ($0.0, $0.1) }),
+            "sources": sources.map {
+                ["source": $0.name, "batches": $0.batches, "rows": $0.rows, "rejected": $0.rejected, "updated_at": $0.updatedAt]
+            },
+        ]
+    }
+}

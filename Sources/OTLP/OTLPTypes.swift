@@ -1,0 +1,66 @@
+// Short names for the generated OTLP messages (Generated/*.pb.swift), so the
+// rest of memoryd never spells `Opentelemetry_Proto_...`.
+
+// MARK: Requests and responses (collector/*/v1)
+
+public typealias OTLPTraceRequest = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest
+public typealias OTLPTraceResponse = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceResponse
+public typealias OTLPTracePartialSuccess = Opentelemetry_Proto_Collector_Trace_V1_ExportTracePartialSuccess
+public typealias OTLPLogsRequest = Opentelemetry_Proto_Collector_Logs_V1_ExportLogsServiceRequest
+public typealias OTLPLogsResponse = Opentelemetry_Proto_Collector_Logs_V1_ExportLogsServiceResponse
+public typealias OTLPLogsPartialSuccess = Opentelemetry_Proto_Collector_Logs_V1_ExportLogsPartialSuccess
+public typealias OTLPMetricsRequest = Opentelemetry_Proto_Collector_Metrics_V1_ExportMetricsServiceRequest
+public typealias OTLPMetricsResponse = Opentelemetry_Proto_Collector_Metrics_V1_ExportMetricsServiceResponse
+public typealias OTLPMetricsPartialSuccess = Opentelemetry_Proto_Collector_Metrics_V1_ExportMetricsPartialSuccess
+/// The error body of a failed OTLP/HTTP request.
+public typealias RPCStatus = Google_Rpc_Status
+
+// MARK: Common and resource
+
+public typealias OTLPAnyValue = Opentelemetry_Proto_Common_V1_AnyValue
+public typealias OTLPArrayValue = Opentelemetry_Proto_Common_V1_ArrayValue
+public typealias OTLPKeyValueList = Opentelemetry_Proto_Common_V1_KeyValueList
+public typealias OTLPKeyValue = Opentelemetry_Proto_Common_V1_KeyValue
+public typealias OTLPScope = Opentelemetry_Proto_Common_V1_InstrumentationScope
+public typealias OTLPResource = Opentelemetry_Proto_Resource_V1_Resource
+
+// MARK: Traces
+
+public typealias OTLPResourceSpans = Opentelemetry_Proto_Trace_V1_ResourceSpans
+public typealias OTLPScopeSpans = Opentelemetry_Proto_Trace_V1_ScopeSpans
+public typealias OTLPSpan = Opentelemetry_Proto_Trace_V1_Span
+public typealias OTLPSpanKind = Opentelemetry_Proto_Trace_V1_Span.SpanKind
+public typealias OTLPSpanEvent = Opentelemetry_Proto_Trace_V1_Span.Event
+public typealias OTLPSpanLink = Opentelemetry_Proto_Trace_V1_Span.Link
+public typealias OTLPSpanFlags = Opentelemetry_Proto_Trace_V1_SpanFlags
+/// A span's status (not to be confused with `RPCStatus`).
+public typealias OTLPStatus = Opentelemetry_Proto_Trace_V1_Status
+public typealias OTLPStatusCode = Opentelemetry_Proto_Trace_V1_Status.StatusCode
+
+// MARK: Logs
+
+public typealias OTLPResourceLogs = Opentelemetry_Proto_Logs_V1_ResourceLogs
+public typealias OTLPScopeLogs = Opentelemetry_Proto_Logs_V1_ScopeLogs
+public typealias OTLPLogRecord = Opentelemetry_Proto_Logs_V1_LogRecord
+public typealias OTLPSeverityNumber = Opentelemetry_Proto_Logs_V1_SeverityNumber
+public typealias OTLPLogRecordFlags = Opentelemetry_Proto_Logs_V1_LogRecordFlags
+
+// MARK: Metrics
+
+public typealias OTLPResourceMetrics = Opentelemetry_Proto_Metrics_V1_ResourceMetrics
+public typealias OTLPScopeMetrics = Opentelemetry_Proto_Metrics_V1_ScopeMetrics
+public typealias OTLPMetric = Opentelemetry_Proto_Metrics_V1_Metric
+public typealias OTLPGauge = Opentelemetry_Proto_Metrics_V1_Gauge
+public typealias OTLPSum = Opentelemetry_Proto_Metrics_V1_Sum
+public typealias OTLPHistogram = Opentelemetry_Proto_Metrics_V1_Histogram
+public typealias OTLPExponentialHistogram = Opentelemetry_Proto_Metrics_V1_ExponentialHistogram
+public typealias OTLPSummary = Opentelemetry_Proto_Metrics_V1_Summary
+public typealias OTLPNumberDataPoint = Opentelemetry_Proto_Metrics_V1_NumberDataPoint
+public typealias OTLPHistogramDataPoint = Opentelemetry_Proto_Metrics_V1_HistogramDataPoint
+public typealias OTLPExponentialHistogramDataPoint = Opentelemetry_Proto_Metrics_V1_ExponentialHistogramDataPoint
+public typealias OTLPExponentialHistogramBuckets = Opentelemetry_Proto_Metrics_V1_ExponentialHistogramDataPoint.Buckets
+public typealias OTLPSummaryDataPoint = Opentelemetry_Proto_Metrics_V1_SummaryDataPoint
+public typealias OTLPValueAtQuantile = Opentelemetry_Proto_Metrics_V1_SummaryDataPoint.ValueAtQuantile
+public typealias OTLPExemplar = Opentelemetry_Proto_Metrics_V1_Exemplar
+public typealias OTLPAggregationTemporality = Opentelemetry_Proto_Metrics_V1_AggregationTemporality
+public typealias OTLPDataPointFlags = Opentelemetry_Proto_Metrics_V1_DataPointFlags

@@ -1,0 +1,59 @@
+import ArgumentParser
+import DuckDB
+import Foundation
+import Logging
+import MemoryServer
+import MemoryStore
+import ServiceLifecycle
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the daemon: OTLP/HTTP receiver and API on an embedded DuckDB file.")
+
+    @OptionGroup var options: StoreOptions
+
+    @Option(help: "Address to bind (default 127.0.0.1).")
+    var bind: String?
+
+    @Option(name: .customLong("otlp-port"), help: "OTLP/HTTP port (default 4318; 0 picks a free port).")
+    var otlpPort: Int?
+
+    @Option(name: .customLong("api-port"), help: "API port (default 8787; 0 picks a free port).")
+    var apiPort: Int?
+
+    func run() async throws {
+        var configuration = try options.configuration()
+        if let bind { configuration.server.bind = bind }
+        if let otlpPort { configuration.server.otlpPort = otlpPort }
+        if let apiPort { configuration.server.apiPort = apiPort }
+        for port in [configuration.server.otlpPort, configuration.server.apiPort] where !(0...65535).contains(port) {
+            throw UsageError("port \(port) is not in 0...65535")
+        }
+
+        let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "memoryd")
+
+        let store = try Store(path: configuration.databasePath,
+                              threads: configuration.duckdbThreads > 0 ? configuration.duckdbThreads : nil)
+        let server = MemoryServer(store: store, configuration: configuration.server,
+                                  ingest: configuration.ingest, logger: logger)
+        let bindAddress = configuration.server.bind
+        let services = server.services { otlp, api in
+            // Written unbuffered: supervisors and tests wait for this line.
+            FileHandle.standardOutput.write(Data("listening otlp=\(bindAddress):\(otlp) api=\(bindAddress):\(api)\n".utf8))
+        }
+        let group = ServiceGroup(configuration: .init(
+            services: services.map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+        // Fold the WAL into the file so the stock duckdb CLI opens it without replay.
+        try store.connect().execute("CHECKPOINT")
+        logger.info("memoryd stopped")
+    }
+}

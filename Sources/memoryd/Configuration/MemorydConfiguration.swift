@@ -1,0 +1,142 @@
+import Foundation
+import MemoryIngest
+import MemoryServer
+import TOMLKit
+
+/// Everything `memoryd.toml` can set. Precedence: file < `MEMORYD_*` environment < flags.
+/// Every key is listed in `Self.keys` with its env var and default (the README's table).
+struct MemorydConfiguration: Sendable, Equatable {
+    /// `db`, `MEMORYD_DB`, `--db`; default `./var/memory.duckdb`.
+    var databasePath = "./var/memory.duckdb"
+    /// `[server]` keys, see `ServerConfiguration`.
+    var server = ServerConfiguration()
+    /// `[ingest] queue_rows`, `MEMORYD_INGEST_QUEUE_ROWS`; default 200000.
+    var ingestQueueRows = 200_000
+    /// `[ingest] commit_rows`, `MEMORYD_INGEST_COMMIT_ROWS`; default 100000.
+    var ingestCommitRows = 100_000
+    /// `[duckdb] threads`, `MEMORYD_DUCKDB_THREADS`; default 0 (DuckDB's own: one per core).
+    var duckdbThreads = 0
+    /// `[log] level`, `MEMORYD_LOG_LEVEL`: trace, debug, info, notice, warning, error; default info.
+    var logLevel = "info"
+
+    var ingest: IngestPipeline.Configuration {
+        .init(maxQueuedRows: ingestQueueRows, maxRowsPerCommit: ingestCommitRows)
+    }
+
+    /// One settable key: where it lives in TOML, its environment variable, and how to apply it.
+    struct Key: Sendable {
+        let path: String
+        let env: String
+        let kind: Kind
+        let apply: @Sendable (inout MemorydConfiguration, Value) -> Void
+
+        enum Kind: String, Sendable { case string, port, positiveInt, nonNegativeInt, logLevel }
+        enum Value { case string(String), int(Int) }
+    }
+
+    static let keys: [Key] = [
+        Key(path: "db", env: "MEMORYD_DB", kind: .string) { c, v in if case .string(let s) = v { c.databasePath = s } },
+        Key(path: "server.bind", env: "MEMORYD_BIND", kind: .string) { c, v in if case .string(let s) = v { c.server.bind = s } },
+        Key(path: "server.otlp_port", env: "MEMORYD_OTLP_PORT", kind: .port) { c, v in if case .int(let i) = v { c.server.otlpPort = i } },
+        Key(path: "server.api_port", env: "MEMORYD_API_PORT", kind: .port) { c, v in if case .int(let i) = v { c.server.apiPort = i } },
+        Key(path: "server.max_body_bytes", env: "MEMORYD_MAX_BODY_BYTES", kind: .positiveInt) { c, v in if case .int(let i) = v { c.server.maxBodyBytes = i } },
+        Key(path: "ingest.queue_rows", env: "MEMORYD_INGEST_QUEUE_ROWS", kind: .positiveInt) { c, v in if case .int(let i) = v { c.ingestQueueRows = i } },
+        Key(path: "ingest.commit_rows", env: "MEMORYD_INGEST_COMMIT_ROWS", kind: .positiveInt) { c, v in if case .int(let i) = v { c.ingestCommitRows = i } },
+        Key(path: "duckdb.threads", env: "MEMORYD_DUCKDB_THREADS", kind: .nonNegativeInt) { c, v in if case .int(let i) = v { c.duckdbThreads = i } },
+        Key(path: "log.level", env: "MEMORYD_LOG_LEVEL", kind: .logLevel) { c, v in if case .string(let s) = v { c.logLevel = s } },
+    ]
+
+    /// Loads the file (when given or when `./memoryd.toml` exists), then the environment.
+    static func load(file: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Self {
+        var configuration = Self()
+        let path = file ?? (FileManager.default.fileExists(atPath: "memoryd.toml") ? "memoryd.toml" : nil)
+        if let path {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw ConfigurationError("cannot read config file \(path)")
+            }
+            try configuration.apply(toml: text, file: path)
+        }
+        for key in keys {
+            if let raw = environment[key.env] {
+                key.apply(&configuration, try validate(key, .string(raw), source: key.env))
+            }
+        }
+        return configuration
+    }
+
+    mutating func apply(toml text: String, file: String) throws {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigurationError("\(file): \(error.description) at line \(error.source.begin.line)")
+        }
+        try apply(table: table, prefix: "", file: file)
+    }
+
+    private mutating func apply(table: TOMLTable, prefix: String, file: String) throws {
+        for name in table.keys.sorted() {
+            let path = prefix.isEmpty ? name : "\(prefix).\(name)"
+            guard let value = table[name] else { continue }
+            if let nested = value.table {
+                guard Self.keys.contains(where: { $0.path.hasPrefix(path + ".") }) else {
+                    throw ConfigurationError("\(file): unknown section [\(path)]")
+                }
+                try apply(table: nested, prefix: path, file: file)
+                continue
+            }
+            guard let key = Self.keys.first(where: { $0.path == path }) else {
+                throw ConfigurationError("\(file): unknown key \(path)")
+            }
+            let raw: Key.Value
+            if let i = value.int { raw = .int(i) } else if let s = value.string { raw = .string(s) } else {
+                throw ConfigurationError("\(file): \(path) has an unsupported value type")
+            }
+            key.apply(&self, try Self.validate(key, raw, source: "\(file): \(path)"))
+        }
+    }
+
+    private static func validate(_ key: Key, _ value: Key.Value, source: String) throws -> Key.Value {
+        func integer() throws -> Int {
+            switch value {
+            case .int(let i): return i
+            case .string(let s):
+                guard let i = Int(s.trimmingCharacters(in: .whitespaces)) else {
+                    throw ConfigurationError("\(source): expected an integer, got \(s.debugDescription)")
+                }
+                return i
+            }
+        }
+        switch key.kind {
+        case .string:
+            guard case .string(let s) = value, !s.isEmpty else {
+                throw ConfigurationError("\(source): expected a non-empty string")
+            }
+            return value
+        case .port:
+            let port = try integer()
+            guard (0...65535).contains(port) else { throw ConfigurationError("\(source): port \(port) is not in 0...65535") }
+            return .int(port)
+        case .positiveInt:
+            let n = try integer()
+            guard n > 0 else { throw ConfigurationError("\(source): must be greater than 0, got \(n)") }
+            return .int(n)
+        case .nonNegativeInt:
+            let n = try integer()
+            guard n >= 0 else { throw ConfigurationError("\(source): must be 0 or more, got \(n)") }
+            return .int(n)
+        case .logLevel:
+            let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+            guard case .string(let s) = value, levels.contains(s.lowercased()) else {
+                throw ConfigurationError("\(source): log level must be one of \(levels.joined(separator: ", "))")
+            }
+            return .string(s.lowercased())
+        }
+    }
+}
+
+/// A bad configuration file, variable or flag (exit code 2).
+struct ConfigurationError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -72,6 +72,8 @@ let package = Package(
         ),
         .testTarget(name: "DuckDBTests", dependencies: ["DuckDB"]),
         .testTarget(name: "OTLPTests", dependencies: ["OTLP"]),
+        .testTarget(name: "StoreTests", dependencies: ["MemoryStore", "OTLP", "DuckDB"]),
+        .testTarget(name: "ConfigurationTests", dependencies: ["memoryd"]),
         .testTarget(
             name: "MemoryServerTests",
             dependencies: [

@@ -141,6 +141,11 @@ public final class IngestPipeline: Service, Sendable {
         do {
             let result = try writer.commit(group.map(\.batch), progress: progress(of: group))
             state.withLock { $0.committedBatches += group.count }
+            logger.debug("committed", metadata: [
+                "batches": "\(group.count)", "rows": "\(group.reduce(0) { $0 + $1.batch.rowCount })",
+                "deduplicate": "\(result.timings.deduplicate)", "append": "\(result.timings.append)",
+                "finish": "\(result.timings.finish)",
+            ])
             if group.count == 1 {
                 group[0].continuation.resume(returning: result)
             } else {

@@ -414,10 +414,13 @@ extension ResourceInfo {
             if kv.key == "service.name" { serviceName = kv.value.text }
             else if kv.key == "service.version" { serviceVersion = kv.value.text }
         }
-        self.init(serviceName: serviceName, serviceVersion: serviceVersion,
+        let attributes = JSONWriter.object(resource.attributes)
+        var key = StableKey()
+        key.add(attributes)
+        self.init(resourceID: key.hex, serviceName: serviceName, serviceVersion: serviceVersion,
                   scopeName: scope.name.isEmpty ? nil : scope.name,
                   scopeVersion: scope.version.isEmpty ? nil : scope.version,
-                  attributes: JSONWriter.object(resource.attributes))
+                  attributes: attributes)
     }
 }
 

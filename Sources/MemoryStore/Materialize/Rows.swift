@@ -77,7 +77,9 @@ public struct MetricPointRow: Sendable {
 }
 
 /// Resource and scope columns, computed once per resource/scope and shared by its rows.
+/// The resource's attributes are stored once in `resources`, keyed by `resourceID`.
 public struct ResourceInfo: Sendable {
+    public var resourceID: String
     public var serviceName: String?
     public var serviceVersion: String?
     public var scopeName: String?

@@ -2,8 +2,11 @@
 public enum Migrations {
     public static let all: [Migration] = [coreTables, recordsView]
 
-    /// Telemetry tables and ingest checkpoints. Primary keys make client retries idempotent:
-    /// spans on (trace_id, span_id), logs and points on a stable content key.
+    /// Telemetry tables and ingest checkpoints. Client retries are idempotent: the writer skips
+    /// spans whose (trace_id, span_id), and logs and points whose content key, are stored
+    /// already. No primary keys: their indexes would cost RAM per row and slow every insert;
+    /// the writer's lookups are limited to the batch's time range, which zonemaps prune.
+    /// Resources are stored once (they repeat on every span of a process).
     static let coreTables = Migration(version: 1, name: "core telemetry tables", sql: """
         CREATE TABLE spans (
             trace_id VARCHAR NOT NULL,
@@ -31,7 +34,7 @@ public enum Migrations {
             service_version VARCHAR,
             scope_name VARCHAR,
             scope_version VARCHAR,
-            resource_attributes JSON,
+            resource_id VARCHAR,
             attributes JSON,
             events JSON,
             links JSON,
@@ -46,13 +49,12 @@ public enum Migrations {
             dropped_attributes_count BIGINT NOT NULL,
             dropped_events_count BIGINT NOT NULL,
             dropped_links_count BIGINT NOT NULL,
-            received_at TIMESTAMPTZ NOT NULL,
-            PRIMARY KEY (trace_id, span_id)
+            received_at TIMESTAMPTZ NOT NULL
         );
         -- Logfire's pending spans announce a span that has started; the real span replaces it.
         CREATE TABLE pending_spans AS SELECT * FROM spans LIMIT 0;
         CREATE TABLE logs (
-            log_key VARCHAR PRIMARY KEY,
+            log_key VARCHAR NOT NULL,
             time TIMESTAMPTZ NOT NULL,
             time_unix_nano BIGINT NOT NULL,
             observed_time_unix_nano BIGINT NOT NULL,
@@ -69,7 +71,7 @@ public enum Migrations {
             service_version VARCHAR,
             scope_name VARCHAR,
             scope_version VARCHAR,
-            resource_attributes JSON,
+            resource_id VARCHAR,
             attributes JSON,
             run_id VARCHAR,
             packet_id VARCHAR,
@@ -81,7 +83,7 @@ public enum Migrations {
             received_at TIMESTAMPTZ NOT NULL
         );
         CREATE TABLE metric_points (
-            point_key VARCHAR PRIMARY KEY,
+            point_key VARCHAR NOT NULL,
             metric_name VARCHAR NOT NULL,
             description VARCHAR,
             unit VARCHAR,
@@ -104,10 +106,17 @@ public enum Migrations {
             service_name VARCHAR,
             scope_name VARCHAR,
             scope_version VARCHAR,
-            resource_attributes JSON,
+            resource_id VARCHAR,
             attributes JSON,
             run_id VARCHAR,
             received_at TIMESTAMPTZ NOT NULL
+        );
+        CREATE TABLE resources (
+            resource_id VARCHAR NOT NULL,
+            service_name VARCHAR,
+            service_version VARCHAR,
+            attributes JSON NOT NULL,
+            first_seen TIMESTAMPTZ NOT NULL
         );
         CREATE TABLE ingest_checkpoints (
             source VARCHAR PRIMARY KEY,
@@ -124,39 +133,39 @@ public enum Migrations {
     static let recordsView = Migration(version: 2, name: "records view", sql: """
         CREATE VIEW records AS
         SELECT
-            start_time AS start_timestamp,
-            end_time AS end_timestamp,
-            CASE WHEN span_type = 'log' THEN NULL ELSE duration_ns / 1e9 END AS duration,
-            trace_id, span_id, parent_span_id,
-            name AS span_name,
-            message, level,
-            span_type AS kind,
-            attributes, tags, is_exception, exception_type, exception_message, exception_stacktrace,
-            service_name, service_version,
-            scope_name AS otel_scope_name, scope_version AS otel_scope_version,
-            resource_attributes AS otel_resource_attributes,
-            events AS otel_events, links AS otel_links,
-            span_kind AS otel_span_kind,
-            status_code AS otel_status_code, status_message AS otel_status_message,
-            run_id, packet_id, milestone, agent, attempt, stage, stage_index,
-            received_at AS created_at
-        FROM spans
+            s.start_time AS start_timestamp,
+            s.end_time AS end_timestamp,
+            CASE WHEN s.span_type = 'log' THEN NULL ELSE s.duration_ns / 1e9 END AS duration,
+            s.trace_id, s.span_id, s.parent_span_id,
+            s.name AS span_name,
+            s.message, s.level,
+            s.span_type AS kind,
+            s.attributes, s.tags, s.is_exception, s.exception_type, s.exception_message, s.exception_stacktrace,
+            s.service_name, s.service_version,
+            s.scope_name AS otel_scope_name, s.scope_version AS otel_scope_version,
+            r.attributes AS otel_resource_attributes,
+            s.events AS otel_events, s.links AS otel_links,
+            s.span_kind AS otel_span_kind,
+            s.status_code AS otel_status_code, s.status_message AS otel_status_message,
+            s.run_id, s.packet_id, s.milestone, s.agent, s.attempt, s.stage, s.stage_index,
+            s.received_at AS created_at
+        FROM spans s LEFT JOIN resources r USING (resource_id)
         UNION ALL
         SELECT
-            time, time, NULL,
-            trace_id, span_id, NULL,
-            coalesce(event_name, severity_text, 'log'),
-            message, level,
+            l.time, l.time, NULL,
+            l.trace_id, l.span_id, NULL,
+            coalesce(l.event_name, l.severity_text, 'log'),
+            l.message, l.level,
             'log',
-            attributes, NULL, false, NULL, NULL, NULL,
-            service_name, service_version,
-            scope_name, scope_version,
-            resource_attributes,
+            l.attributes, NULL, false, NULL, NULL, NULL,
+            l.service_name, l.service_version,
+            l.scope_name, l.scope_version,
+            r.attributes,
             NULL, NULL,
             NULL,
             NULL, NULL,
-            run_id, packet_id, milestone, agent, attempt, stage, stage_index,
-            received_at
-        FROM logs;
+            l.run_id, l.packet_id, l.milestone, l.agent, l.attempt, l.stage, l.stage_index,
+            l.received_at
+        FROM logs l LEFT JOIN resources r USING (resource_id);
         """)
 }

@@ -82,9 +82,18 @@ extension TelemetryWriter {
         try a.append(point.resource.serviceName)
         try a.append(point.resource.scopeName)
         try a.append(point.resource.scopeVersion)
-        try a.append(point.resource.attributes)
+        try a.append(point.resource.resourceID)
         try a.append(point.attributes)
         try a.append(point.runID)
+        try a.appendTimestamp(micros: receivedAt)
+        try a.endRow()
+    }
+
+    func appendResource(_ r: ResourceInfo, to a: Appender, receivedAt: Int64) throws {
+        try a.append(r.resourceID)
+        try a.append(r.serviceName)
+        try a.append(r.serviceVersion)
+        try a.append(r.attributes)
         try a.appendTimestamp(micros: receivedAt)
         try a.endRow()
     }
@@ -94,7 +103,7 @@ extension TelemetryWriter {
         try a.append(r.serviceVersion)
         try a.append(r.scopeName)
         try a.append(r.scopeVersion)
-        try a.append(r.attributes)
+        try a.append(r.resourceID)
     }
 
     private func append(_ c: CorrelationColumns, to a: Appender) throws {

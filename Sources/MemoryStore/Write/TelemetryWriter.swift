@@ -13,11 +13,19 @@ public final class TelemetryWriter: @unchecked Sendable {
         public init() {}
     }
 
-    /// What a commit stored (duplicates of already stored rows are not counted).
+    /// What a commit stored (rows already stored are not counted).
     public struct CommitResult: Sendable, Equatable {
         public var spans = 0
         public var logs = 0
         public var points = 0
+        /// Where the commit spent its time, for debug logs and metrics.
+        public var timings = Timings()
+
+        public struct Timings: Sendable, Equatable {
+            public var deduplicate: Duration = .zero
+            public var append: Duration = .zero
+            public var finish: Duration = .zero
+        }
 
         public init(spans: Int = 0, logs: Int = 0, points: Int = 0) {
             self.spans = spans
@@ -28,80 +36,205 @@ public final class TelemetryWriter: @unchecked Sendable {
 
     private let connection: Connection
     private let runs = TraceRunCache()
+    /// Resource ids known to be in `resources` (a process has one; this stays small).
+    private var knownResources = Set<String>()
+    private var pendingResources = Set<String>()
+    /// Newest row time per table (spans: start ns, logs: time µs, points: time ns), nil while
+    /// the table is empty; read from the store once, then kept up to date.
+    private var newestCommitted: (spans: Int64?, logs: Int64?, points: Int64?)?
+    private var newestSeen: (spans: Int64, logs: Int64, points: Int64) = (.min, .min, .min)
 
     public init(store: Store) throws {
         connection = try store.connect()
-        try connection.execute("""
-            CREATE TEMP TABLE staging_spans AS SELECT * FROM spans LIMIT 0;
-            CREATE TEMP TABLE staging_pending AS SELECT * FROM spans LIMIT 0;
-            CREATE TEMP TABLE staging_logs AS SELECT * FROM logs LIMIT 0;
-            CREATE TEMP TABLE staging_points AS SELECT * FROM metric_points LIMIT 0;
-            """)
     }
 
-    /// Stores `batches` and advances each source's checkpoint, atomically.
+    /// Stores `batches` and advances each source's checkpoint, atomically. Rows already
+    /// stored (a client's retry) and repeats within the batches are skipped.
     public func commit(_ batches: [TelemetryBatch], progress: [String: SourceProgress]) throws -> CommitResult {
         var batches = batches
         try inheritRunIDs(&batches)
         let receivedAt = Int64(Date().timeIntervalSince1970 * 1_000_000)
+        let clock = ContinuousClock()
+        let started = clock.now
+        var deduplicated = started, appended = started
         var result = CommitResult()
         try connection.transaction {
-            let spanAppender = try connection.appender(table: "staging_spans")
-            let pendingAppender = try connection.appender(table: "staging_pending")
-            let logAppender = try connection.appender(table: "staging_logs")
-            let pointAppender = try connection.appender(table: "staging_points")
-            var hasSpans = false, hasPending = false, hasLogs = false, hasPoints = false
-            for batch in batches {
-                for span in batch.spans {
-                    if span.isPending {
-                        try append(span, to: pendingAppender, receivedAt: receivedAt)
-                        hasPending = true
-                    } else {
-                        try append(span, to: spanAppender, receivedAt: receivedAt)
-                        hasSpans = true
-                    }
-                }
-                for log in batch.logs { try append(log, to: logAppender, receivedAt: receivedAt); hasLogs = true }
-                for point in batch.points { try append(point, to: pointAppender, receivedAt: receivedAt); hasPoints = true }
-            }
-            try spanAppender.close()
-            try pendingAppender.close()
-            try logAppender.close()
-            try pointAppender.close()
-
-            if hasSpans {
-                result.spans = try connection.query("INSERT OR IGNORE INTO spans SELECT * FROM staging_spans").rowsChanged
+            let fresh = try newRows(batches)
+            deduplicated = clock.now
+            try appendResources(batches, receivedAt: receivedAt)
+            if !fresh.spans.isEmpty {
+                let appender = try connection.appender(table: "spans")
+                for (b, i) in fresh.spans { try append(batches[b].spans[i], to: appender, receivedAt: receivedAt) }
+                try appender.close()
                 // The real span supersedes its pending announcement (the pending span's parent).
-                try connection.execute("""
-                    DELETE FROM pending_spans p USING staging_spans s
-                    WHERE p.trace_id = s.trace_id AND p.parent_span_id = s.span_id
-                    """)
+                try deleteWhere("DELETE FROM pending_spans WHERE parent_span_id IN", fresh.spans.map { batches[$0.0].spans[$0.1].spanID })
             }
-            if hasPending {
-                try connection.execute("""
-                    INSERT INTO pending_spans
-                    SELECT DISTINCT ON (trace_id, span_id) * FROM staging_pending p
-                    WHERE NOT EXISTS (SELECT 1 FROM staging_spans s
-                                      WHERE s.trace_id = p.trace_id AND s.span_id = p.parent_span_id)
-                      AND NOT EXISTS (SELECT 1 FROM pending_spans q
-                                      WHERE q.trace_id = p.trace_id AND q.span_id = p.span_id)
-                    """)
+            if !fresh.pending.isEmpty {
+                let appender = try connection.appender(table: "pending_spans")
+                for (b, i) in fresh.pending { try append(batches[b].spans[i], to: appender, receivedAt: receivedAt) }
+                try appender.close()
             }
-            if hasLogs {
-                result.logs = try connection.query("INSERT OR IGNORE INTO logs SELECT * FROM staging_logs").rowsChanged
+            if !fresh.logs.isEmpty {
+                let appender = try connection.appender(table: "logs")
+                for (b, i) in fresh.logs { try append(batches[b].logs[i], to: appender, receivedAt: receivedAt) }
+                try appender.close()
             }
-            if hasPoints {
-                result.points = try connection.query("INSERT OR IGNORE INTO metric_points SELECT * FROM staging_points").rowsChanged
+            if !fresh.points.isEmpty {
+                let appender = try connection.appender(table: "metric_points")
+                for (b, i) in fresh.points { try append(batches[b].points[i], to: appender, receivedAt: receivedAt) }
+                try appender.close()
             }
+            appended = clock.now
             try updateStoredRunIDs()
             try recordProgress(progress)
-            try connection.execute("""
-                DELETE FROM staging_spans; DELETE FROM staging_pending;
-                DELETE FROM staging_logs; DELETE FROM staging_points;
-                """)
+            result.spans = fresh.spans.count
+            result.logs = fresh.logs.count
+            result.points = fresh.points.count
         }
         runs.commitPending()
+        newestCommitted = (
+            newestSeen.spans == .min ? newestCommitted?.spans : newestSeen.spans,
+            newestSeen.logs == .min ? newestCommitted?.logs : newestSeen.logs,
+            newestSeen.points == .min ? newestCommitted?.points : newestSeen.points)
+        knownResources.formUnion(pendingResources)
+        pendingResources = []
+        result.timings = .init(deduplicate: deduplicated - started, append: appended - deduplicated,
+                               finish: clock.now - appended)
         return result
+    }
+
+    // MARK: Idempotency
+
+    /// Positions (batch, row) of the rows to store: first occurrences not yet in the store.
+    private struct FreshRows {
+        var spans: [(Int, Int)] = []
+        var pending: [(Int, Int)] = []
+        var logs: [(Int, Int)] = []
+        var points: [(Int, Int)] = []
+    }
+
+    private func newRows(_ batches: [TelemetryBatch]) throws -> FreshRows {
+        var fresh = FreshRows()
+        var spanKeys: [String: (Int, Int)] = [:]
+        var pendingKeys: [String: (Int, Int)] = [:]
+        var logKeys: [String: (Int, Int)] = [:]
+        var pointKeys: [String: (Int, Int)] = [:]
+        var spanRange = TimeRange(), pendingRange = TimeRange(), logRange = TimeRange(), pointRange = TimeRange()
+        for (b, batch) in batches.enumerated() {
+            for (i, span) in batch.spans.enumerated() {
+                let key = span.traceID + span.spanID
+                if span.isPending {
+                    if pendingKeys.updateValue((b, i), forKey: key) == nil { pendingRange.add(span.startNano) }
+                } else if spanKeys.updateValue((b, i), forKey: key) == nil {
+                    spanRange.add(span.startNano)
+                }
+            }
+            for (i, log) in batch.logs.enumerated() where logKeys.updateValue((b, i), forKey: log.key) == nil {
+                logRange.add(log.timeNano / 1000)
+            }
+            for (i, point) in batch.points.enumerated() where pointKeys.updateValue((b, i), forKey: point.key) == nil {
+                pointRange.add(point.timeNano)
+            }
+        }
+        // A pending span whose real span is in this commit is already over.
+        let realSpanIDs = Set(spanKeys.keys.map { String($0.suffix(16)) })
+        pendingKeys = pendingKeys.filter { key, position in
+            guard let parent = batches[position.0].spans[position.1].parentSpanID else { return true }
+            return !realSpanIDs.contains(parent)
+        }
+
+        // Only rows no newer than the newest stored one can be stored already: live traffic
+        // moves forward in time, so most batches need no lookup at all.
+        let newest = try newestStored()
+        func candidates(_ keys: [String: (Int, Int)], time: (Int, Int) -> Int64, newest: Int64?,
+                        key: (String) -> String = { $0 }) -> ([String], TimeRange) {
+            guard let newest else { return ([], TimeRange()) }
+            var range = TimeRange()
+            var list: [String] = []
+            for (k, position) in keys {
+                let t = time(position.0, position.1)
+                if t <= newest { list.append(key(k)); range.add(t) }
+            }
+            return (list, range)
+        }
+        let spanCandidates = candidates(spanKeys, time: { batches[$0].spans[$1].startNano }, newest: newest.spans,
+                                        key: { String($0.suffix(16)) })
+        let pendingCandidates = candidates(pendingKeys, time: { batches[$0].spans[$1].startNano }, newest: .max,
+                                           key: { String($0.suffix(16)) })
+        let logCandidates = candidates(logKeys, time: { batches[$0].logs[$1].timeNano / 1000 }, newest: newest.logs)
+        let pointCandidates = candidates(pointKeys, time: { batches[$0].points[$1].timeNano }, newest: newest.points)
+
+        let storedSpans = try storedKeys(
+            "SELECT trace_id || span_id FROM spans WHERE start_time_unix_nano BETWEEN $1 AND $2 AND span_id IN",
+            candidates: spanCandidates.0, range: spanCandidates.1)
+        let storedPending = try storedKeys(
+            "SELECT trace_id || span_id FROM pending_spans WHERE start_time_unix_nano BETWEEN $1 AND $2 AND span_id IN",
+            candidates: pendingCandidates.0, range: pendingCandidates.1)
+        let storedLogs = try storedKeys(
+            "SELECT log_key FROM logs WHERE time BETWEEN to_timestamp(($1 - 1000) / 1e6) AND to_timestamp(($2 + 1000) / 1e6) AND log_key IN",
+            candidates: logCandidates.0, range: logCandidates.1)
+        let storedPoints = try storedKeys(
+            "SELECT point_key FROM metric_points WHERE time_unix_nano BETWEEN $1 AND $2 AND point_key IN",
+            candidates: pointCandidates.0, range: pointCandidates.1)
+
+        newestSeen.spans = max(newest.spans ?? .min, spanRange.high ?? .min)
+        newestSeen.logs = max(newest.logs ?? .min, logRange.high ?? .min)
+        newestSeen.points = max(newest.points ?? .min, pointRange.high ?? .min)
+
+        fresh.spans = spanKeys.filter { !storedSpans.contains($0.key) }.values.sorted(by: <)
+        fresh.pending = pendingKeys.filter { !storedPending.contains($0.key) }.values.sorted(by: <)
+        fresh.logs = logKeys.filter { !storedLogs.contains($0.key) }.values.sorted(by: <)
+        fresh.points = pointKeys.filter { !storedPoints.contains($0.key) }.values.sorted(by: <)
+        return fresh
+    }
+
+    private func newestStored() throws -> (spans: Int64?, logs: Int64?, points: Int64?) {
+        if let newestCommitted { return newestCommitted }
+        let row = try connection.query("""
+            SELECT (SELECT max(start_time_unix_nano) FROM spans),
+                   (SELECT epoch_us(max(time)) FROM logs),
+                   (SELECT max(time_unix_nano) FROM metric_points)
+            """).rows[0]
+        let newest = (row[0].int64, row[1].int64, row[2].int64)
+        newestCommitted = newest
+        return newest
+    }
+
+    /// Keys already stored among `candidates`; `range` bounds the time column, so DuckDB's
+    /// zonemaps skip every row group outside the batch's time span.
+    private func storedKeys(_ sqlPrefix: String, candidates: [String], range: TimeRange) throws -> Set<String> {
+        guard !candidates.isEmpty, let low = range.low, let high = range.high else { return [] }
+        let statement = try connection.prepare(sqlPrefix + " (SELECT unnest(string_split($3, ',')))")
+        try statement.bind([.int(low), .int(high), .text(candidates.joined(separator: ","))])
+        return Set(try statement.query().rows.compactMap { $0[0].string })
+    }
+
+    private func deleteWhere(_ sqlPrefix: String, _ values: [String]) throws {
+        guard !values.isEmpty else { return }
+        let statement = try connection.prepare(sqlPrefix + " (SELECT unnest(string_split($1, ',')))")
+        try statement.bind([.text(values.joined(separator: ","))])
+        try statement.execute()
+    }
+
+    private func appendResources(_ batches: [TelemetryBatch], receivedAt: Int64) throws {
+        var unseen: [String: ResourceInfo] = [:]
+        for batch in batches {
+            for resource in batch.spans.lazy.map(\.resource) + batch.logs.lazy.map(\.resource) + batch.points.lazy.map(\.resource)
+            where !knownResources.contains(resource.resourceID) {
+                unseen[resource.resourceID] = resource
+            }
+        }
+        guard !unseen.isEmpty else { return }
+        let statement = try connection.prepare(
+            "SELECT resource_id FROM resources WHERE resource_id IN (SELECT unnest(string_split($1, ',')))")
+        try statement.bind([.text(unseen.keys.joined(separator: ","))])
+        for row in try statement.query().rows { if let id = row[0].string { unseen[id] = nil; knownResources.insert(id) } }
+        guard !unseen.isEmpty else { return }
+        let appender = try connection.appender(table: "resources")
+        for resource in unseen.values { try appendResource(resource, to: appender, receivedAt: receivedAt) }
+        try appender.close()
+        // Known only once committed; a rollback must not hide them from the next commit.
+        pendingResources = Set(unseen.keys)
     }
 
     // MARK: Run id inheritance

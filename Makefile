@@ -22,7 +22,8 @@ run: build
 	@mkdir -p $(dir $(DB))
 	$(RELEASE_BIN) serve --db $(DB)
 
-# Python client drivers (real OTLP/MCP/A2A clients) used by tests and benchmarks.
+# Python drivers for tests and benchmarks: the stock duckdb package (opens memoryd's file)
+# and the OpenTelemetry protobuf types (the benchmark's load generator).
 venv: $(VENV)/.complete
 
 $(VENV)/.complete: requirements-dev.txt
@@ -30,12 +31,12 @@ $(VENV)/.complete: requirements-dev.txt
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-test: duckdb
+test: duckdb venv
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-bench: build
-	$(PYTHON) scripts/bench-otlp.py --binary $(RELEASE_BIN)
+bench: build venv
+	$(VENV)/bin/python scripts/bench-otlp.py --binary $(RELEASE_BIN)
 
 clean:
 	rm -rf .build .deps

@@ -68,6 +68,8 @@ public final class PreparedStatement: @unchecked Sendable {
         case .blob(let v): state = v.withUnsafeBytes { duckdb_bind_blob(handle, i, $0.baseAddress, idx_t($0.count)) }
         case .timestamp(let v): state = duckdb_bind_timestamp_tz(handle, i, duckdb_timestamp(micros: v))
         case .date(let v): state = duckdb_bind_date(handle, i, duckdb_date(days: v))
+        case .list, .structure:
+            throw DuckDBError.bind("parameter \(index): lists and structs cannot be bound; pass scalars")
         }
         if state != DuckDBSuccess {
             throw DuckDBError.bind("cannot bind parameter \(index) to \(value)")

@@ -20,11 +20,9 @@ public struct ResultSet: Sendable {
         defer { duckdb_destroy_result(&result) }
         let columnCount = Int(duckdb_column_count(&result))
         var columns: [Column] = []
-        var typeIDs: [duckdb_type] = []
         for c in 0..<columnCount {
             var logical: duckdb_logical_type? = duckdb_column_logical_type(&result, idx_t(c))
             defer { duckdb_destroy_logical_type(&logical) }
-            typeIDs.append(duckdb_column_type(&result, idx_t(c)))
             columns.append(Column(name: String(cString: duckdb_column_name(&result, idx_t(c))),
                                   type: Self.typeName(logical!)))
         }
@@ -32,7 +30,6 @@ public struct ResultSet: Sendable {
         self.rowsChanged = Int(duckdb_rows_changed(&result))
         self.rows = []
 
-        var globalRow = 0
         let chunkCount = Int(duckdb_result_chunk_count(result))
         chunks: for chunkIndex in 0..<chunkCount {
             var chunk: duckdb_data_chunk? = duckdb_result_get_chunk(result, idx_t(chunkIndex))
@@ -44,10 +41,9 @@ public struct ResultSet: Sendable {
                 var row: [Value] = []
                 row.reserveCapacity(columnCount)
                 for c in 0..<columnCount {
-                    row.append(Self.read(vectors[c], typeIDs[c], row: r, result: &result, column: c, globalRow: globalRow))
+                    row.append(VectorReader.value(vectors[c], row: r))
                 }
                 rows.append(row)
-                globalRow += 1
             }
         }
     }
@@ -92,37 +88,4 @@ public struct ResultSet: Sendable {
         }
     }
 
-    private static func read(_ vector: duckdb_vector?, _ type: duckdb_type, row: Int,
-                             result: inout duckdb_result, column: Int, globalRow: Int) -> Value {
-        if let validity = duckdb_vector_get_validity(vector), !duckdb_validity_row_is_valid(validity, idx_t(row)) {
-            return .null
-        }
-        let data = duckdb_vector_get_data(vector)!
-        switch type {
-        case DUCKDB_TYPE_BOOLEAN: return .bool(data.load(fromByteOffset: row, as: Bool.self))
-        case DUCKDB_TYPE_TINYINT: return .int(Int64(data.load(fromByteOffset: row, as: Int8.self)))
-        case DUCKDB_TYPE_SMALLINT: return .int(Int64(data.load(fromByteOffset: row * 2, as: Int16.self)))
-        case DUCKDB_TYPE_INTEGER: return .int(Int64(data.load(fromByteOffset: row * 4, as: Int32.self)))
-        case DUCKDB_TYPE_BIGINT: return .int(data.load(fromByteOffset: row * 8, as: Int64.self))
-        case DUCKDB_TYPE_UTINYINT: return .uint(UInt64(data.load(fromByteOffset: row, as: UInt8.self)))
-        case DUCKDB_TYPE_USMALLINT: return .uint(UInt64(data.load(fromByteOffset: row * 2, as: UInt16.self)))
-        case DUCKDB_TYPE_UINTEGER: return .uint(UInt64(data.load(fromByteOffset: row * 4, as: UInt32.self)))
-        case DUCKDB_TYPE_UBIGINT: return .uint(data.load(fromByteOffset: row * 8, as: UInt64.self))
-        case DUCKDB_TYPE_FLOAT: return .double(Double(data.load(fromByteOffset: row * 4, as: Float.self)))
-        case DUCKDB_TYPE_DOUBLE: return .double(data.load(fromByteOffset: row * 8, as: Double.self))
-        case DUCKDB_TYPE_TIMESTAMP, DUCKDB_TYPE_TIMESTAMP_TZ:
-            return .timestamp(data.load(fromByteOffset: row * 8, as: Int64.self))
-        case DUCKDB_TYPE_DATE: return .date(data.load(fromByteOffset: row * 4, as: Int32.self))
-        case DUCKDB_TYPE_VARCHAR, DUCKDB_TYPE_BLOB:
-            var string = data.load(fromByteOffset: row * MemoryLayout<duckdb_string_t>.stride, as: duckdb_string_t.self)
-            let length = Int(duckdb_string_t_length(string))
-            let bytes = UnsafeRawBufferPointer(start: duckdb_string_t_data(&string), count: length)
-            return type == DUCKDB_TYPE_BLOB ? .blob(Array(bytes)) : .text(String(decoding: bytes, as: UTF8.self))
-        default:
-            // Nested and exotic types: DuckDB's own text rendering.
-            guard let text = duckdb_value_varchar(&result, idx_t(column), idx_t(globalRow)) else { return .null }
-            defer { duckdb_free(text) }
-            return .text(String(cString: text))
-        }
-    }
 }

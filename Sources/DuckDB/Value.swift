@@ -11,6 +11,19 @@ public enum Value: Sendable, Hashable {
     case timestamp(Int64)
     /// Days since the Unix epoch.
     case date(Int32)
+    /// LIST and ARRAY values.
+    case list([Value])
+    /// STRUCT (and MAP entries), fields in declaration order.
+    case structure([Field])
+
+    public struct Field: Sendable, Hashable {
+        public let name: String
+        public let value: Value
+        public init(name: String, value: Value) {
+            self.name = name
+            self.value = value
+        }
+    }
 
     public var isNull: Bool { if case .null = self { true } else { false } }
 
@@ -44,10 +57,19 @@ extension Value: CustomStringConvertible {
         case .uint(let v): String(v)
         case .double(let v): String(v)
         case .text(let v): v
-        case .blob(let v): "\\x" + v.map { String($0, radix: 16) }.joined()
+        case .blob(let v): "\\x" + v.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
         case .timestamp(let micros): TimestampFormat.iso8601(micros: micros)
         case .date(let days): TimestampFormat.date(days: Int64(days))
+        case .list(let values): "[" + values.map(\.nestedDescription).joined(separator: ", ") + "]"
+        case .structure(let fields):
+            "{" + fields.map { "'\($0.name)': \($0.value.nestedDescription)" }.joined(separator: ", ") + "}"
         }
+    }
+
+    /// Inside lists and structs, text is quoted as DuckDB prints it.
+    private var nestedDescription: String {
+        if case .text(let s) = self { return "'" + s.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "''") + "'" }
+        return description
     }
 }
 

@@ -214,7 +214,7 @@ public enum OTLPMaterializer {
             observedTimeNano: observed,
             severityNumber: severity,
             severityText: record.severityText.isEmpty ? nil : record.severityText,
-            level: logfire.level ?? (severity > 0 ? severity : 9),
+            level: logfire.level ?? (severity > 0 ? min(severity, 255) : 9),
             message: logfire.message ?? bodyText,
             body: body,
             eventName: record.eventName.isEmpty ? nil : record.eventName,
@@ -435,7 +435,7 @@ struct LogfireAttributes {
         guard kv.key.hasPrefix("logfire.") else { return }
         switch kv.key {
         case "logfire.msg": message = kv.value.text
-        case "logfire.level_num": level = kv.value.integer.map { Int32(clamping: $0) }
+        case "logfire.level_num": level = kv.value.integer.map { Int32(clamping: min(max($0, 0), 255)) }
         case "logfire.tags": tags = kv.value.strings
         case "logfire.span_type": spanType = kv.value.text
         default: break

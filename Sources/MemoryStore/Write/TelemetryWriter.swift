@@ -44,6 +44,8 @@ public final class TelemetryWriter: @unchecked Sendable {
     private var newestCommitted: (spans: Int64?, logs: Int64?, points: Int64?)?
     private var newestSeen: (spans: Int64, logs: Int64, points: Int64) = (.min, .min, .min)
 
+    private let startedAtNano = Int64(Date().timeIntervalSince1970 * 1e9)
+
     public init(store: Store) throws {
         connection = try store.connect()
     }
@@ -67,7 +69,8 @@ public final class TelemetryWriter: @unchecked Sendable {
                 for (b, i) in fresh.spans { try append(batches[b].spans[i], to: appender, receivedAt: receivedAt) }
                 try appender.close()
                 // The real span supersedes its pending announcement (the pending span's parent).
-                try deleteWhere("DELETE FROM pending_spans WHERE parent_span_id IN", fresh.spans.map { batches[$0.0].spans[$0.1].spanID })
+                try deleteWhere("DELETE FROM pending_spans WHERE trace_id || parent_span_id IN",
+                                fresh.spans.map { batches[$0.0].spans[$0.1].traceID + batches[$0.0].spans[$0.1].spanID })
             }
             if !fresh.pending.isEmpty {
                 let appender = try connection.appender(table: "pending_spans")
@@ -136,11 +139,19 @@ public final class TelemetryWriter: @unchecked Sendable {
                 pointRange.add(point.timeNano)
             }
         }
-        // A pending span whose real span is in this commit is already over.
-        let realSpanIDs = Set(spanKeys.keys.map { String($0.suffix(16)) })
-        pendingKeys = pendingKeys.filter { key, position in
-            guard let parent = batches[position.0].spans[position.1].parentSpanID else { return true }
-            return !realSpanIDs.contains(parent)
+        // A pending span whose real span is in this commit, or stored, is already over (the
+        // real span starts when its pending announcement does).
+        var parentRange = TimeRange()
+        for position in pendingKeys.values { parentRange.add(batches[position.0].spans[position.1].startNano) }
+        let parents = pendingKeys.values.compactMap { batches[$0.0].spans[$0.1].parentSpanID }
+        let storedParents = try storedKeys(
+            "SELECT trace_id || span_id FROM spans WHERE start_time_unix_nano BETWEEN $1 AND $2 AND span_id IN",
+            candidates: parents, range: parentRange)
+        pendingKeys = pendingKeys.filter { _, position in
+            let span = batches[position.0].spans[position.1]
+            guard let parent = span.parentSpanID else { return true }
+            let realKey = span.traceID + parent
+            return spanKeys[realKey] == nil && !storedParents.contains(realKey)
         }
 
         // Only rows no newer than the newest stored one can be stored already: live traffic
@@ -242,28 +253,39 @@ public final class TelemetryWriter: @unchecked Sendable {
     /// Spans without a run id take their trace's, from this commit, the cache, or the store.
     private func inheritRunIDs(_ batches: inout [TelemetryBatch]) throws {
         for batch in batches {
-            for span in batch.spans where span.correlation.runID != nil {
-                runs.learn(trace: span.traceID, run: span.correlation.runID!)
+            for span in batch.spans {
+                guard let run = span.correlation.runID else { continue }
+                // Spans stored before this process started may be orphans it never saw.
+                runs.learn(trace: span.traceID, run: run, start: span.startNano, storedBefore: startedAtNano)
             }
         }
-        var unknown = Set<String>()
+        // Traces that began after this process started went through `runs` entirely, so it
+        // knows whether they have a run; older ones may have one in the store.
+        var orphanStarts: [String: Int64] = [:]
+        var older: [String: Int64] = [:]
         for batch in batches {
-            for span in batch.spans where span.correlation.runID == nil && !runs.isKnown(span.traceID) {
-                unknown.insert(span.traceID)
+            for span in batch.spans where span.correlation.runID == nil && runs.run(for: span.traceID) == nil {
+                orphanStarts[span.traceID] = min(orphanStarts[span.traceID] ?? .max, span.startNano)
+                if span.startNano < startedAtNano, !runs.isKnown(span.traceID) {
+                    older[span.traceID] = min(older[span.traceID] ?? .max, span.startNano)
+                }
             }
         }
-        if !unknown.isEmpty {
+        if let earliest = older.values.min() {
             let lookup = try connection.prepare("""
                 SELECT trace_id, any_value(run_id) FROM spans
-                WHERE trace_id IN (SELECT unnest(string_split($1, ','))) AND run_id IS NOT NULL
+                WHERE start_time_unix_nano BETWEEN $2 AND $3
+                  AND trace_id IN (SELECT unnest(string_split($1, ','))) AND run_id IS NOT NULL
                 GROUP BY trace_id
                 """)
-            try lookup.bind([.text(unknown.joined(separator: ","))])
+            try lookup.bind([.text(older.keys.joined(separator: ",")), .int(earliest - 86_400_000_000_000), .int(startedAtNano)])
             for row in try lookup.query().rows {
-                if let trace = row[0].string, let run = row[1].string { runs.learn(trace: trace, run: run, stored: true) }
+                if let trace = row[0].string, let run = row[1].string {
+                    runs.learn(trace: trace, run: run, start: older[trace] ?? startedAtNano, storedBefore: startedAtNano)
+                }
             }
-            for trace in unknown where !runs.isKnown(trace) { runs.markOrphan(trace) }
         }
+        for (trace, start) in orphanStarts where runs.run(for: trace) == nil { runs.markOrphan(trace, start: start) }
         for b in batches.indices {
             for s in batches[b].spans.indices where batches[b].spans[s].correlation.runID == nil {
                 batches[b].spans[s].correlation.runID = runs.run(for: batches[b].spans[s].traceID)
@@ -281,10 +303,11 @@ public final class TelemetryWriter: @unchecked Sendable {
         let adopted = runs.adoptedOrphans()
         guard !adopted.isEmpty else { return }
         let update = try connection.prepare("""
-            UPDATE spans SET run_id = $2 WHERE trace_id = $1 AND run_id IS NULL
+            UPDATE spans SET run_id = $2
+            WHERE start_time_unix_nano BETWEEN $3 AND $4 AND trace_id = $1 AND run_id IS NULL
             """)
-        for (trace, run) in adopted {
-            try update.bind([.text(trace), .text(run)])
+        for orphans in adopted {
+            try update.bind([.text(orphans.trace), .text(orphans.run), .int(orphans.earliestStart), .int(orphans.latestStart)])
             try update.execute()
         }
     }

@@ -54,6 +54,9 @@ enum ResultFormatter {
         case .text(let s): s
         case .blob(let b): Data(b).base64EncodedString()
         case .timestamp, .date: value.description
+        case .list(let values): values.map(jsonValue)
+        case .structure(let fields):
+            Dictionary(fields.map { ($0.name, jsonValue($0.value)) }, uniquingKeysWith: { first, _ in first })
         }
     }
 

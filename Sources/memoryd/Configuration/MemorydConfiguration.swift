@@ -89,8 +89,12 @@ struct MemorydConfiguration: Sendable, Equatable {
                 throw ConfigurationError("\(file): unknown key \(path)")
             }
             let raw: Key.Value
-            if let i = value.int { raw = .int(i) } else if let s = value.string { raw = .string(s) } else {
-                throw ConfigurationError("\(file): \(path) has an unsupported value type")
+            if let i = value.int {
+                raw = .int(i)
+            } else if let s = value.string, [.string, .logLevel].contains(key.kind) {
+                raw = .string(s)
+            } else {
+                throw ConfigurationError("\(file): \(path) must be \(key.kind == .string || key.kind == .logLevel ? "a string" : "an integer")")
             }
             key.apply(&self, try Self.validate(key, raw, source: "\(file): \(path)"))
         }
@@ -102,7 +106,7 @@ struct MemorydConfiguration: Sendable, Equatable {
             case .int(let i): return i
             case .string(let s):
                 guard let i = Int(s.trimmingCharacters(in: .whitespaces)) else {
-                    throw ConfigurationError("\(source): expected an integer, got \(s.debugDescription)")
+                    throw ConfigurationError("\(source): expected an integer, got \"\(s)\"")
                 }
                 return i
             }

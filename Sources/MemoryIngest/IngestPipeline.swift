@@ -86,11 +86,11 @@ public final class IngestPipeline: Service, Sendable {
     }
 
     public func run() async throws {
-        let writer = try TelemetryWriter(store: store)
+        let writer = WriterHandle(try TelemetryWriter(store: store))
         await withGracefulShutdownHandler {
             await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
                 let thread = Thread { [self] in
-                    writerLoop(writer)
+                    writerLoop(writer.take())
                     done.resume()
                 }
                 thread.name = "memoryd-writer"
@@ -174,6 +174,17 @@ public final class IngestPipeline: Service, Sendable {
             progress[pending.source, default: .init()].rejected += pending.batch.rejected
         }
         return progress
+    }
+}
+
+/// Hands the writer to its thread, which drops it (closing its connection) before it ends,
+/// not when the thread's storage is torn down.
+private final class WriterHandle: @unchecked Sendable {
+    private var writer: TelemetryWriter?
+    init(_ writer: TelemetryWriter) { self.writer = writer }
+    func take() -> TelemetryWriter {
+        defer { writer = nil }
+        return writer!
     }
 }
 

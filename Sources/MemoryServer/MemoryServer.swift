@@ -6,8 +6,9 @@ import NIOCore
 import ServiceLifecycle
 
 /// The daemon's services: the ingest writer and the two HTTP listeners. Run them in one
-/// `ServiceGroup` in this order, so shutdown stops the listeners first (in-flight requests
-/// finish) and the writer last (it drains the queue and commits).
+/// `ServiceGroup` in this order: shutdown goes in reverse, so readiness turns off first, the
+/// listeners stop next (in-flight requests finish) and the writer last (it drains the queue
+/// and commits).
 public struct MemoryServer: Sendable {
     public let pipeline: IngestPipeline
     public let readiness = Readiness()
@@ -46,6 +47,6 @@ public struct MemoryServer: Sendable {
                                  serverName: "memoryd"),
             onServerRunning: { await bound(false, $0) },
             logger: logger)
-        return [pipeline, otlp, api]
+        return [pipeline, otlp, api, ShutdownWatcher(readiness: readiness)]
     }
 }

@@ -39,6 +39,8 @@ struct OTLPRoutes: Sendable {
         case "gzip", "x-gzip":
             do {
                 body = try body.decompress(with: .gzip(), maxSize: maxBodyBytes)
+                // The inflater's limit is approximate (buffers round up), so check exactly.
+                guard body.readableBytes <= maxBodyBytes else { throw CompressNIOError.bufferOverflow }
             } catch let error as CompressNIOError where error == .bufferOverflow {
                 return failure(.contentTooLarge, "decompressed body exceeds \(maxBodyBytes) bytes", encoding)
             } catch {

@@ -1,0 +1,159 @@
+/// The compiled form of one schema (one JSON object or boolean of a schema document).
+///
+/// Compilation (`SchemaCompiler`) turns each keyword into a typed field, so validation reads
+/// fields and never looks keyword names up: a node holds only what its keywords ask for, grouped
+/// by the instance type the rules apply to. Nodes are immutable; `$ref` targets are indices into
+/// the `SchemaTable` every node of a library shares, so cycles need no mutable links.
+final class SchemaNode: Sendable {
+    /// Where the schema is: `docID#/json/pointer`, for load errors and debugging.
+    let location: String
+    /// A boolean schema: `true` accepts everything, `false` nothing. nil for object schemas.
+    let constant: Bool?
+    let types: TypeMask?
+    let enumValues: [JSONValue]?
+    let constValue: JSONValue?
+    let string: StringRules?
+    let number: NumberRules?
+    let object: ObjectRules?
+    let array: ArrayRules?
+    let ref: Int?
+    let allOf: [SchemaNode]
+    let anyOf: [SchemaNode]?
+    let oneOf: [SchemaNode]?
+    let not: SchemaNode?
+    let condition: Conditional?
+
+    init(
+        location: String, constant: Bool? = nil, types: TypeMask? = nil, enumValues: [JSONValue]? = nil,
+        constValue: JSONValue? = nil, string: StringRules? = nil, number: NumberRules? = nil, object: ObjectRules? = nil,
+        array: ArrayRules? = nil, ref: Int? = nil, allOf: [SchemaNode] = [], anyOf: [SchemaNode]? = nil,
+        oneOf: [SchemaNode]? = nil, not: SchemaNode? = nil, condition: Conditional? = nil
+    ) {
+        self.location = location
+        self.constant = constant
+        self.types = types
+        self.enumValues = enumValues
+        self.constValue = constValue
+        self.string = string
+        self.number = number
+        self.object = object
+        self.array = array
+        self.ref = ref
+        self.allOf = allOf
+        self.anyOf = anyOf
+        self.oneOf = oneOf
+        self.not = not
+        self.condition = condition
+    }
+
+    /// Subschemas applied to the same instance (not to a member or item): the edges a `$ref`
+    /// cycle check follows.
+    var inPlaceChildren: [SchemaNode] {
+        var children = allOf + (anyOf ?? []) + (oneOf ?? [])
+        if let not { children.append(not) }
+        if let condition {
+            children.append(condition.if)
+            if let t = condition.then { children.append(t) }
+            if let e = condition.else { children.append(e) }
+        }
+        return children
+    }
+}
+
+struct TypeMask: OptionSet, Sendable {
+    let rawValue: UInt8
+    static let null = TypeMask(rawValue: 1)
+    static let boolean = TypeMask(rawValue: 2)
+    static let object = TypeMask(rawValue: 4)
+    static let array = TypeMask(rawValue: 8)
+    static let number = TypeMask(rawValue: 16)
+    static let string = TypeMask(rawValue: 32)
+    static let integer = TypeMask(rawValue: 64)
+
+    static let names: [(String, TypeMask)] = [
+        ("null", .null), ("boolean", .boolean), ("object", .object), ("array", .array), ("number", .number),
+        ("string", .string), ("integer", .integer),
+    ]
+
+    /// Whether a value is of one of the types. Every number satisfies `number`; a number with no
+    /// fractional part (`3`, `3.0`) also satisfies `integer`.
+    @inline(__always) func admits(_ value: JSONValue) -> Bool {
+        switch value {
+        case .null: contains(.null)
+        case .bool: contains(.boolean)
+        case .object: contains(.object)
+        case .array: contains(.array)
+        case .string: contains(.string)
+        case .integer: !isDisjoint(with: [.number, .integer])
+        case .number(let d): contains(.number) || (contains(.integer) && d.rounded(.towardZero) == d)
+        }
+    }
+
+    var description: String {
+        Self.names.filter { contains($0.1) }.map(\.0).joined(separator: " or ")
+    }
+}
+
+enum StringFormat: String, Sendable {
+    case dateTime = "date-time"
+}
+
+struct StringRules: Sendable {
+    var minLength: Int?
+    var maxLength: Int?
+    var pattern: CompiledPattern?
+    var format: StringFormat?
+}
+
+struct NumberRules: Sendable {
+    var minimum: JSONValue?
+    var maximum: JSONValue?
+    var exclusiveMinimum: JSONValue?
+    var exclusiveMaximum: JSONValue?
+    var multipleOf: JSONValue?
+}
+
+struct PropertyRule: Sendable {
+    let node: SchemaNode
+    /// The name is also in `required`.
+    let isRequired: Bool
+}
+
+struct PatternPropertyRule: Sendable {
+    let pattern: CompiledPattern
+    let node: SchemaNode
+}
+
+struct ObjectRules: Sendable {
+    var properties: [String: PropertyRule] = [:]
+    /// `required`, in schema order (for messages).
+    var required: [String] = []
+    /// How many names of `required` are also in `properties` (counted during the member walk).
+    var requiredDeclaredCount = 0
+    /// Required names that `properties` does not declare: looked up one by one.
+    var requiredUndeclared: [String] = []
+    var patternProperties: [PatternPropertyRule] = []
+    /// Applies to members matched neither by `properties` nor by `patternProperties`.
+    var additionalProperties: SchemaNode?
+    var minProperties: Int?
+    var maxProperties: Int?
+}
+
+struct ArrayRules: Sendable {
+    var items: SchemaNode?
+    var minItems: Int?
+    var maxItems: Int?
+    var uniqueItems = false
+}
+
+struct Conditional: Sendable {
+    let `if`: SchemaNode
+    let then: SchemaNode?
+    let `else`: SchemaNode?
+}
+
+/// Every `$ref` target of a library, by index. Also where validation runs (`SchemaEvaluator.swift`).
+final class SchemaTable: Sendable {
+    let nodes: [SchemaNode]
+    init(nodes: [SchemaNode]) { self.nodes = nodes }
+}

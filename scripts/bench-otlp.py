@@ -23,10 +23,12 @@ def fresh_batches(payload, count):
     spans = [s for rs in request.resource_spans for ss in rs.scope_spans for s in ss.spans]
     first = min(s.start_time_unix_nano for s in spans)
     last = max(s.end_time_unix_nano for s in spans)
+    now = time.time_ns()
     out = []
     for n in range(count):
         traces, ids = {}, {}
-        shift = (n + 1) * (last - first + 1_000_000)
+        # Batches follow each other from now on, as a live agent's would.
+        shift = now - first + n * (last - first + 1_000_000)
         for s in spans:
             s.trace_id = traces.setdefault(s.trace_id, os.urandom(16))
             s.span_id = ids.setdefault(s.span_id, os.urandom(8))

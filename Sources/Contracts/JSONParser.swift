@@ -126,7 +126,7 @@ struct JSONByteParser {
     }
 
     private mutating func literal(_ word: StaticString) throws(JSONParseError) {
-        let n = word.utf8CodeUnitsCount
+        let n = word.utf8CodeUnitCount
         guard index + n <= bytes.count,
             memcmp(bytes.baseAddress! + index, word.utf8Start, n) == 0
         else { throw fail(.syntax, "invalid literal, expected '\(word)'") }
@@ -143,6 +143,8 @@ struct JSONByteParser {
         index += 1
         var keys: [String] = []
         var values: [JSONValue] = []
+        keys.reserveCapacity(16)
+        values.reserveCapacity(16)
         var seen: Set<String>? = nil
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {

@@ -116,14 +116,14 @@ extension JSONValue: ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral, E
 
 /// The members of a JSON object, in document order, with unique names.
 ///
-/// Small objects (the common case: envelopes have about 13 members) are searched linearly,
-/// which is faster than hashing; larger ones carry a name index.
+/// Small objects (the common case: envelopes have 13 members) are searched linearly, which is
+/// faster than hashing; larger ones carry a name index.
 public struct JSONObject: Sendable, RandomAccessCollection {
     public private(set) var keys: [String]
     public private(set) var values: [JSONValue]
     private var index: [String: Int]?
 
-    static let indexThreshold = 12
+    static let indexThreshold = 32
 
     public init() {
         keys = []

@@ -12,17 +12,11 @@ import Foundation
 ///
 /// Anything outside that subset (look-around, back-references, `\b`, `\p{…}`) falls back to
 /// `NSRegularExpression` (ICU), which is close to ECMA-262 but slower.
-struct CompiledPattern: Sendable {
+final class CompiledPattern: Sendable {
     let source: String
-    private let engine: Engine
-
-    private enum Engine: Sendable {
-        case nfa(NFAProgram)
-        case foundation(FoundationRegex)
-    }
-
-    /// Whether the fast engine runs this pattern (tests use it to know which engine they test).
-    var usesBuiltInEngine: Bool { if case .nfa = engine { true } else { false } }
+    /// The built-in program; nil when the pattern runs on NSRegularExpression.
+    let program: NFAProgram?
+    private let foundation: FoundationRegex?
 
     struct InvalidPattern: Error {
         let message: String
@@ -31,11 +25,13 @@ struct CompiledPattern: Sendable {
     init(_ source: String) throws(InvalidPattern) {
         self.source = source
         if let program = try? PatternParser.compile(source) {
-            engine = .nfa(program)
+            self.program = program
+            foundation = nil
             return
         }
         do {
-            engine = .foundation(FoundationRegex(try NSRegularExpression(pattern: source)))
+            foundation = FoundationRegex(try NSRegularExpression(pattern: source))
+            program = nil
         } catch {
             throw InvalidPattern(message: "invalid regular expression \(source): \(error.localizedDescription)")
         }
@@ -43,13 +39,11 @@ struct CompiledPattern: Sendable {
 
     /// Whether the pattern matches somewhere in `text`.
     func matches(_ text: String) -> Bool {
-        switch engine {
-        case .nfa(let program):
+        if let program {
             if let r = text.utf8.withContiguousStorageIfAvailable({ program.matches($0) }) { return r }
             return Array(text.utf8).withUnsafeBufferPointer { program.matches($0) }
-        case .foundation(let regex):
-            return regex.regex.firstMatch(in: text, range: NSRange(location: 0, length: text.utf16.count)) != nil
         }
+        return foundation!.regex.firstMatch(in: text, range: NSRange(location: 0, length: text.utf16.count)) != nil
     }
 }
 
@@ -140,8 +134,11 @@ struct ScalarSet: Sendable {
 
 // MARK: - Program
 
-/// Instructions of the NFA program.
-struct NFAProgram: Sendable {
+/// Instructions of the NFA program, and the two ways to run them: a backtracking search that
+/// remembers every (instruction, position) it has tried (so it never tries one twice: linear
+/// time, like RE2's "BitState"), for the usual short strings; a Pike VM (Thompson simulation,
+/// memory independent of the input) for long ones.
+final class NFAProgram: Sendable {
     enum Op: UInt8, Sendable {
         case consume  // x: index of the scalar set; next is pc + 1
         case split  // x, y: both branches
@@ -157,110 +154,211 @@ struct NFAProgram: Sendable {
         var y: Int32 = 0
     }
 
-    var instructions: [Instruction] = []
-    var sets: [ScalarSet] = []
+    /// What the compiler emits.
+    struct Builder {
+        var instructions: [Instruction] = []
+        var sets: [ScalarSet] = []
+    }
+
+    let instructions: [Instruction]
+    let sets: [ScalarSet]
+    /// ASCII membership of each set (negation folded in), so the hot path reads two words.
+    private let asciiLow: [UInt64]
+    private let asciiHigh: [UInt64]
+    private let splitCount: Int
     /// Every match starts at offset 0 (`^` leads every alternative), so there is no restart.
-    var anchoredAtStart = false
+    let anchoredAtStart: Bool
 
-    /// Runs the program over valid UTF-8 and reports whether any match exists.
+    /// Largest visited-set of the backtracking search, in bits (4 KiB).
+    static let backtrackLimit = 32_768
+
+    init(_ builder: Builder, anchoredAtStart: Bool) {
+        instructions = builder.instructions
+        sets = builder.sets
+        asciiLow = sets.map { s in (0..<64).reduce(UInt64(0)) { s.contains(UInt32($1)) ? $0 | 1 << UInt64($1) : $0 } }
+        asciiHigh = sets.map { s in (64..<128).reduce(UInt64(0)) { s.contains(UInt32($1)) ? $0 | 1 << UInt64($1 - 64) : $0 } }
+        splitCount = instructions.count { $0.op == .split }
+        self.anchoredAtStart = anchoredAtStart
+    }
+
+    /// Whether the program matches somewhere in `text` (valid UTF-8).
     func matches(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
-        let count = instructions.count
-        return instructions.withUnsafeBufferPointer { code in
-            sets.withUnsafeBufferPointer { sets in
-                withUnsafeTemporaryAllocation(of: Int32.self, capacity: count * 5 + 2) { memory in
-                    let base = memory.baseAddress!
-                    var current = base  // threads waiting to consume at this position
-                    var next = base + count  // threads for the next position
-                    let marks = base + 2 * count  // generation stamp per instruction
-                    let stack = base + 3 * count  // 2 * count + 2 slots: each instruction is expanded once
-                    marks.initialize(repeating: 0, count: count)
-                    var currentCount = 0
-                    var nextCount = 0
-                    var generation: Int32 = 1
-                    let end = text.count
+        instructions.count * (text.count + 1) <= Self.backtrackLimit ? backtrack(text) : simulate(text)
+    }
 
-                    /// Follows empty transitions from `pc` at `pos`; collects consuming threads.
-                    /// Returns true when `match` is reachable.
-                    func add(_ pc: Int32, _ pos: Int, into list: UnsafeMutablePointer<Int32>, _ listCount: inout Int) -> Bool {
-                        var sp = 0
-                        stack[sp] = pc
-                        sp += 1
-                        while sp > 0 {
-                            sp -= 1
-                            let pc = Int(stack[sp])
-                            if marks[pc] == generation { continue }
-                            marks[pc] = generation
-                            let inst = code[pc]
-                            switch inst.op {
-                            case .consume:
-                                list[listCount] = Int32(pc)
-                                listCount += 1
-                            case .split:
-                                stack[sp] = inst.y
-                                stack[sp + 1] = inst.x
-                                sp += 2
-                            case .jump:
-                                stack[sp] = inst.x
-                                sp += 1
-                            case .assertStart:
-                                if pos == 0 {
-                                    stack[sp] = Int32(pc + 1)
-                                    sp += 1
+    @inline(__always) private static func decode(_ text: UnsafeBufferPointer<UInt8>, _ pos: Int) -> (scalar: UInt32, width: Int) {
+        let b0 = UInt32(text[pos])
+        if b0 < 0x80 { return (b0, 1) }
+        if b0 < 0xE0 { return ((b0 & 0x1F) << 6 | (UInt32(text[pos + 1]) & 0x3F), 2) }
+        if b0 < 0xF0 {
+            return ((b0 & 0x0F) << 12 | (UInt32(text[pos + 1]) & 0x3F) << 6 | (UInt32(text[pos + 2]) & 0x3F), 3)
+        }
+        return (
+            (b0 & 0x07) << 18 | (UInt32(text[pos + 1]) & 0x3F) << 12 | (UInt32(text[pos + 2]) & 0x3F) << 6 | (UInt32(text[pos + 3]) & 0x3F),
+            4
+        )
+    }
+
+    @inline(__always) private func member(
+        _ set: Int, _ c: UInt32, _ low: UnsafeBufferPointer<UInt64>, _ high: UnsafeBufferPointer<UInt64>
+    ) -> Bool {
+        if c < 64 { return low[set] & (1 << UInt64(c)) != 0 }
+        if c < 128 { return high[set] & (1 << UInt64(c - 64)) != 0 }
+        return sets[set].contains(c)
+    }
+
+    private func backtrack(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        let n = text.count
+        let width = n + 1
+        let words = (instructions.count * width + 63) / 64
+        // A thread is pushed when a split is first reached at a position, or at a new start.
+        let stackPairs = (splitCount + 1) * width + 1
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: words) { visited in
+            visited.initialize(repeating: 0)
+            return withUnsafeTemporaryAllocation(of: Int32.self, capacity: stackPairs * 2) { stack in
+                instructions.withUnsafeBufferPointer { code in
+                    asciiLow.withUnsafeBufferPointer { low in
+                        asciiHigh.withUnsafeBufferPointer { high in
+                            var start = 0
+                            while true {
+                                stack[0] = 0
+                                stack[1] = Int32(start)
+                                var sp = 1
+                                while sp > 0 {
+                                    sp -= 1
+                                    var pc = Int(stack[2 * sp])
+                                    var pos = Int(stack[2 * sp + 1])
+                                    thread: while true {
+                                        let bit = pc * width + pos
+                                        let mask = UInt64(1) << UInt64(bit & 63)
+                                        if visited[bit >> 6] & mask != 0 { break thread }
+                                        visited[bit >> 6] |= mask
+                                        let inst = code[pc]
+                                        switch inst.op {
+                                        case .consume:
+                                            guard pos < n else { break thread }
+                                            let (c, w) = Self.decode(text, pos)
+                                            guard member(Int(inst.x), c, low, high) else { break thread }
+                                            pc += 1
+                                            pos += w
+                                        case .split:
+                                            stack[2 * sp] = inst.y
+                                            stack[2 * sp + 1] = Int32(pos)
+                                            sp += 1
+                                            pc = Int(inst.x)
+                                        case .jump:
+                                            pc = Int(inst.x)
+                                        case .assertStart:
+                                            guard pos == 0 else { break thread }
+                                            pc += 1
+                                        case .assertEnd:
+                                            guard pos == n else { break thread }
+                                            pc += 1
+                                        case .match:
+                                            return true
+                                        }
+                                    }
                                 }
-                            case .assertEnd:
-                                if pos == end {
-                                    stack[sp] = Int32(pc + 1)
-                                    sp += 1
-                                }
-                            case .match:
-                                return true
+                                if anchoredAtStart || start >= n { return false }
+                                start += Self.decode(text, start).width
                             }
                         }
-                        return false
                     }
-
-                    if add(0, 0, into: current, &currentCount) { return true }
-                    var pos = 0
-                    while pos < end {
-                        if currentCount == 0 && anchoredAtStart { return false }
-                        // Decode one scalar (the input is valid UTF-8).
-                        let b0 = UInt32(text[pos])
-                        var scalar: UInt32
-                        var width: Int
-                        if b0 < 0x80 {
-                            scalar = b0
-                            width = 1
-                        } else if b0 < 0xE0 {
-                            scalar = (b0 & 0x1F) << 6 | (UInt32(text[pos + 1]) & 0x3F)
-                            width = 2
-                        } else if b0 < 0xF0 {
-                            scalar = (b0 & 0x0F) << 12 | (UInt32(text[pos + 1]) & 0x3F) << 6 | (UInt32(text[pos + 2]) & 0x3F)
-                            width = 3
-                        } else {
-                            scalar = (b0 & 0x07) << 18 | (UInt32(text[pos + 1]) & 0x3F) << 12 | (UInt32(text[pos + 2]) & 0x3F) << 6
-                                | (UInt32(text[pos + 3]) & 0x3F)
-                            width = 4
-                        }
-                        let after = pos + width
-                        generation += 1
-                        nextCount = 0
-                        for t in 0..<currentCount {
-                            let pc = Int(current[t])
-                            if sets[Int(code[pc].x)].contains(scalar) {
-                                if add(Int32(pc + 1), after, into: next, &nextCount) { return true }
-                            }
-                        }
-                        // Unanchored search: a match may also start at the next position.
-                        if !anchoredAtStart, add(0, after, into: next, &nextCount) { return true }
-                        swap(&current, &next)
-                        currentCount = nextCount
-                        pos = after
-                    }
-                    return false
                 }
             }
         }
     }
+
+    private func simulate(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        let count = instructions.count
+        return instructions.withUnsafeBufferPointer { code in
+            asciiLow.withUnsafeBufferPointer { low in
+                asciiHigh.withUnsafeBufferPointer { high in
+                    withUnsafeTemporaryAllocation(of: Int32.self, capacity: count * 5 + 2) { memory in
+                        let base = memory.baseAddress!
+                        var current = base  // threads waiting to consume at this position
+                        var next = base + count  // threads for the next position
+                        let marks = base + 2 * count  // generation stamp per instruction
+                        let stack = base + 3 * count  // 2 * count + 2 slots: each instruction is expanded once
+                        marks.initialize(repeating: 0, count: count)
+                        var currentCount = 0
+                        var nextCount = 0
+                        var generation: Int32 = 1
+                        let end = text.count
+
+                        /// Follows empty transitions from `pc` at `pos`; collects consuming threads.
+                        /// Returns true when `match` is reachable.
+                        func add(_ pc: Int32, _ pos: Int, into list: UnsafeMutablePointer<Int32>, _ listCount: inout Int) -> Bool {
+                            var sp = 0
+                            stack[sp] = pc
+                            sp += 1
+                            while sp > 0 {
+                                sp -= 1
+                                let pc = Int(stack[sp])
+                                if marks[pc] == generation { continue }
+                                marks[pc] = generation
+                                let inst = code[pc]
+                                switch inst.op {
+                                case .consume:
+                                    list[listCount] = Int32(pc)
+                                    listCount += 1
+                                case .split:
+                                    stack[sp] = inst.y
+                                    stack[sp + 1] = inst.x
+                                    sp += 2
+                                case .jump:
+                                    stack[sp] = inst.x
+                                    sp += 1
+                                case .assertStart:
+                                    if pos == 0 {
+                                        stack[sp] = Int32(pc + 1)
+                                        sp += 1
+                                    }
+                                case .assertEnd:
+                                    if pos == end {
+                                        stack[sp] = Int32(pc + 1)
+                                        sp += 1
+                                    }
+                                case .match:
+                                    return true
+                                }
+                            }
+                            return false
+                        }
+
+                        if add(0, 0, into: current, &currentCount) { return true }
+                        var pos = 0
+                        while pos < end {
+                            if currentCount == 0 && anchoredAtStart { return false }
+                            let (scalar, width) = Self.decode(text, pos)
+                            let after = pos + width
+                            generation += 1
+                            nextCount = 0
+                            for t in 0..<currentCount {
+                                let pc = Int(current[t])
+                                if member(Int(code[pc].x), scalar, low, high) {
+                                    if add(Int32(pc + 1), after, into: next, &nextCount) { return true }
+                                }
+                            }
+                            // Unanchored search: a match may also start at the next position.
+                            if !anchoredAtStart, add(0, after, into: next, &nextCount) { return true }
+                            swap(&current, &next)
+                            currentCount = nextCount
+                            pos = after
+                        }
+                        return false
+                    }
+                }
+            }
+        }
+    }
+
+    /// For tests: run one engine explicitly.
+    func matches(_ text: String, engine: Engine) -> Bool {
+        Array(text.utf8).withUnsafeBufferPointer { engine == .backtrack ? backtrack($0) : simulate($0) }
+    }
+
+    enum Engine { case backtrack, simulate }
 }
 
 // MARK: - Parser and compiler
@@ -287,11 +385,10 @@ enum PatternParser {
         var parser = Parser(scalars: Array(source.unicodeScalars))
         let node = try parser.disjunction()
         guard parser.atEnd else { throw Unsupported() }
-        var program = NFAProgram()
+        var program = NFAProgram.Builder()
         try emit(node, into: &program)
         program.instructions.append(.init(op: .match))
-        program.anchoredAtStart = startsAnchored(node)
-        return program
+        return NFAProgram(program, anchoredAtStart: startsAnchored(node))
     }
 
     private static func startsAnchored(_ node: Node) -> Bool {
@@ -303,7 +400,7 @@ enum PatternParser {
         }
     }
 
-    private static func emit(_ node: Node, into p: inout NFAProgram) throws {
+    private static func emit(_ node: Node, into p: inout NFAProgram.Builder) throws {
         guard p.instructions.count < maxInstructions else { throw Unsupported() }
         switch node {
         case .set(let s):

@@ -30,11 +30,18 @@ public struct RFC3339Timestamp: Sendable, Hashable {
         self.utcOffsetSeconds = utcOffsetSeconds
     }
 
-    /// Nanoseconds since 1970-01-01T00:00:00Z (a leap second counts as the next second's start).
-    public var epochNanoseconds: Int64 {
+    /// Whole seconds since 1970-01-01T00:00:00Z (a leap second counts as the next second).
+    public var epochSeconds: Int64 {
         let days = Self.daysFromCivil(year: year, month: month, day: day)
-        let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(utcOffsetSeconds)
-        return seconds * 1_000_000_000 + Int64(nanosecond)
+        return Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(utcOffsetSeconds)
+    }
+
+    /// Nanoseconds since 1970-01-01T00:00:00Z; nil outside what 64 bits hold (years 1678–2261).
+    public var epochNanoseconds: Int64? {
+        let (scaled, overflow) = epochSeconds.multipliedReportingOverflow(by: 1_000_000_000)
+        guard !overflow else { return nil }
+        let (sum, overflow2) = scaled.addingReportingOverflow(Int64(nanosecond))
+        return overflow2 ? nil : sum
     }
 
     /// nil when `text` is a valid date-time, else why not (for a validation message).

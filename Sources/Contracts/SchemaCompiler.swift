@@ -154,13 +154,16 @@ struct SchemaCompiler {
         var types: TypeMask?
         var enumValues: [JSONValue]?
         var constValue: JSONValue?
-        var string = StringRules()
-        var hasString = false
-        var numberRules = NumberRules()
-        var hasNumber = false
-        var object = ObjectRules()
+        var minLength: Int?, maxLength: Int?, pattern: CompiledPattern?, format: StringFormat?
+        var minimum: JSONValue?, maximum: JSONValue?, exclusiveMinimum: JSONValue?, exclusiveMaximum: JSONValue?
+        var multipleOf: JSONValue?
+        var properties: [(String, SchemaNode)] = []
+        var required: [String] = []
+        var patternProperties: [PatternPropertyRule] = []
+        var additionalProperties: SchemaNode?
+        var minProperties: Int?, maxProperties: Int?
         var hasObject = false
-        var array = ArrayRules()
+        var items: SchemaNode?, minItems: Int?, maxItems: Int?, uniqueItems = false
         var hasArray = false
         var ref: Int?
         var allOf: [SchemaNode] = []
@@ -213,83 +216,72 @@ struct SchemaCompiler {
             case "const":
                 constValue = v
             case "minLength":
-                string.minLength = try nonNegativeInt(v, key)
-                hasString = true
+                minLength = try nonNegativeInt(v, key)
             case "maxLength":
-                string.maxLength = try nonNegativeInt(v, key)
-                hasString = true
+                maxLength = try nonNegativeInt(v, key)
             case "pattern":
                 guard let source = v.stringValue else { throw error(key, "must be a string") }
-                string.pattern = try pattern(source, location: Self.location(document, pointer + [key]))
-                hasString = true
+                pattern = try compilePattern(source, location: Self.location(document, pointer + [key]))
             case "format":
                 guard let name = v.stringValue else { throw error(key, "must be a string") }
-                guard let format = StringFormat(rawValue: name) else {
+                guard let known = StringFormat(rawValue: name) else {
                     throw error(key, "unsupported format \"\(name)\" (supported: date-time)")
                 }
-                string.format = format
-                hasString = true
+                format = known
             case "minimum":
-                numberRules.minimum = try number(v, key)
-                hasNumber = true
+                minimum = try number(v, key)
             case "maximum":
-                numberRules.maximum = try number(v, key)
-                hasNumber = true
+                maximum = try number(v, key)
             case "exclusiveMinimum":
-                numberRules.exclusiveMinimum = try number(v, key)
-                hasNumber = true
+                exclusiveMinimum = try number(v, key)
             case "exclusiveMaximum":
-                numberRules.exclusiveMaximum = try number(v, key)
-                hasNumber = true
+                exclusiveMaximum = try number(v, key)
             case "multipleOf":
                 guard let d = v.doubleValue, d > 0 else { throw error(key, "must be a number greater than 0") }
-                numberRules.multipleOf = v
-                hasNumber = true
+                multipleOf = v
             case "properties":
                 guard case .object(let props) = v else { throw error(key, "must be an object of schemas") }
-                for (name, schema) in props {
-                    object.properties[name] = PropertyRule(node: try sub(schema, key, name), isRequired: false)
-                }
+                for (name, schema) in props { properties.append((name, try sub(schema, key, name))) }
                 hasObject = true
             case "required":
                 guard case .array(let a) = v else { throw error(key, "must be an array of strings") }
                 for n in a {
                     guard let name = n.stringValue else { throw error(key, "must be an array of strings") }
-                    guard !object.required.contains(name) else { throw error(key, "\"\(name)\" is listed twice") }
-                    object.required.append(name)
+                    guard !required.contains(name) else { throw error(key, "\"\(name)\" is listed twice") }
+                    required.append(name)
                 }
                 hasObject = true
             case "additionalProperties":
-                object.additionalProperties = try sub(v, key)
+                additionalProperties = try sub(v, key)
                 hasObject = true
             case "patternProperties":
                 guard case .object(let pp) = v else { throw error(key, "must be an object of schemas") }
                 for (source, schema) in pp {
-                    let compiled = try pattern(source, location: Self.location(document, pointer + [key, source]))
-                    object.patternProperties.append(PatternPropertyRule(pattern: compiled, node: try sub(schema, key, source)))
+                    let compiled = try compilePattern(source, location: Self.location(document, pointer + [key, source]))
+                    patternProperties.append(PatternPropertyRule(pattern: compiled, node: try sub(schema, key, source)))
                 }
                 hasObject = true
             case "minProperties":
-                object.minProperties = try nonNegativeInt(v, key)
+                minProperties = try nonNegativeInt(v, key)
                 hasObject = true
             case "maxProperties":
-                object.maxProperties = try nonNegativeInt(v, key)
+                maxProperties = try nonNegativeInt(v, key)
                 hasObject = true
             case "items":
                 if case .array = v {
                     throw error(key, "must be a schema (draft 2020-12); the array form is prefixItems, which is not supported")
                 }
-                array.items = try sub(v, key)
+                items = try sub(v, key)
                 hasArray = true
             case "minItems":
-                array.minItems = try nonNegativeInt(v, key)
+                minItems = try nonNegativeInt(v, key)
                 hasArray = true
             case "maxItems":
-                array.maxItems = try nonNegativeInt(v, key)
+                maxItems = try nonNegativeInt(v, key)
                 hasArray = true
             case "uniqueItems":
                 guard let b = v.boolValue else { throw error(key, "must be a boolean") }
-                array.uniqueItems = b
+                uniqueItems = b
                 hasArray = true
             case "allOf":
                 allOf = try schemaArray(v, key)
@@ -310,18 +302,7 @@ struct SchemaCompiler {
             }
         }
 
-        if hasObject {
-            // Mark required names that `properties` declares: the member walk counts them.
-            for name in object.required {
-                if let p = object.properties[name] {
-                    object.properties[name] = PropertyRule(node: p.node, isRequired: true)
-                    object.requiredDeclaredCount += 1
-                } else {
-                    object.requiredUndeclared.append(name)
-                }
-            }
-        }
-        if let min = string.minLength, let max = string.maxLength, min > max {
+        if let min = minLength, let max = maxLength, min > max {
             throw error("minLength", "minLength \(min) is greater than maxLength \(max)")
         }
         var condition: Conditional?
@@ -330,14 +311,24 @@ struct SchemaCompiler {
         }
         // `then` / `else` without `if` have no effect (2020-12 §10.2.2); accepted as written.
 
+        let hasString = minLength != nil || maxLength != nil || pattern != nil || format != nil
+        let hasNumber = minimum != nil || maximum != nil || exclusiveMinimum != nil || exclusiveMaximum != nil || multipleOf != nil
         return SchemaNode(
             location: here, types: types, enumValues: enumValues, constValue: constValue,
-            string: hasString ? string : nil, number: hasNumber ? numberRules : nil, object: hasObject ? object : nil,
-            array: hasArray ? array : nil, ref: ref, allOf: allOf, anyOf: anyOf, oneOf: oneOf, not: not,
-            condition: condition)
+            string: hasString ? StringRules(minLength: minLength, maxLength: maxLength, pattern: pattern, format: format) : nil,
+            number: hasNumber
+                ? NumberRules(
+                    minimum: minimum, maximum: maximum, exclusiveMinimum: exclusiveMinimum, exclusiveMaximum: exclusiveMaximum,
+                    multipleOf: multipleOf) : nil,
+            object: hasObject
+                ? ObjectRules(
+                    properties: properties, required: required, patternProperties: patternProperties,
+                    additionalProperties: additionalProperties, minProperties: minProperties, maxProperties: maxProperties) : nil,
+            array: hasArray ? ArrayRules(items: items, minItems: minItems, maxItems: maxItems, uniqueItems: uniqueItems) : nil,
+            ref: ref, allOf: allOf, anyOf: anyOf, oneOf: oneOf, not: not, condition: condition)
     }
 
-    private mutating func pattern(_ source: String, location: String) throws(SchemaLoadError) -> CompiledPattern {
+    private mutating func compilePattern(_ source: String, location: String) throws(SchemaLoadError) -> CompiledPattern {
         if let p = patterns[source] { return p }
         do {
             let p = try CompiledPattern(source)

@@ -58,7 +58,7 @@ extension SchemaTable {
         if let enumValues = node.enumValues, !enumValues.contains(value) { return false }
         switch value {
         case .string(let s):
-            if let rules = node.string, !Self.stringFailure(rules, s).isNil { return false }
+            if let rules = node.string, !Self.checkString(rules, s).isOK { return false }
         case .integer, .number:
             if let rules = node.number, Self.numberFailure(rules, value) != nil { return false }
         case .object(let o):
@@ -93,22 +93,31 @@ extension SchemaTable {
         if let min = rules.minProperties, o.count < min { return false }
         if let max = rules.maxProperties, o.count > max { return false }
         var requiredSeen = 0
-        for i in 0..<o.count {
-            let key = o.keys[i]
-            let value = o.values[i]
-            var matched = false
-            if let property = rules.properties[key] {
-                matched = true
-                if property.isRequired { requiredSeen += 1 }
-                if !isValid(property.node, value) { return false }
+        var cursor = 0
+        let hasPatterns = !rules.patternProperties.isEmpty
+        let additional = rules.additionalProperties
+        // Walk through buffers: no retain of the arrays (or of their elements) per member.
+        let valid = o.keys.withUnsafeBufferPointer { keys in
+            o.values.withUnsafeBufferPointer { values in
+                for i in 0..<keys.count {
+                    var matched = false
+                    if let property = rules.property(keys[i], cursor: &cursor) {
+                        matched = true
+                        if property.isRequired { requiredSeen += 1 }
+                        if !isValid(property.node, values[i]) { return false }
+                    }
+                    if hasPatterns {
+                        for pp in rules.patternProperties where pp.pattern.matches(keys[i]) {
+                            matched = true
+                            if !isValid(pp.node, values[i]) { return false }
+                        }
+                    }
+                    if !matched, let additional, !isValid(additional, values[i]) { return false }
+                }
+                return true
             }
-            for pp in rules.patternProperties where pp.pattern.matches(key) {
-                matched = true
-                if !isValid(pp.node, value) { return false }
-            }
-            if !matched, let additional = rules.additionalProperties, !isValid(additional, value) { return false }
         }
-        if requiredSeen != rules.requiredDeclaredCount { return false }
+        guard valid, requiredSeen == rules.requiredDeclaredCount else { return false }
         for name in rules.requiredUndeclared where !o.contains(key: name) { return false }
         return true
     }
@@ -151,7 +160,7 @@ extension SchemaTable {
         }
         switch value {
         case .string(let s):
-            if let rules = node.string, case .failed(let keyword, let message) = Self.stringFailure(rules, s) {
+            if let rules = node.string, case .failed(let keyword, let message) = Self.checkString(rules, s) {
                 report(keyword, message, at: path)
             }
         case .integer, .number:
@@ -225,7 +234,7 @@ extension SchemaTable {
             path.append(.key(key))
             defer { path.removeLast() }
             var matched = false
-            if let property = rules.properties[key] {
+            if let property = rules.property(key) {
                 matched = true
                 collect(property.node, value, &path, &errors)
             }
@@ -270,13 +279,13 @@ extension SchemaTable {
 
     // MARK: Shared checks (one definition for both modes)
 
-    enum StringFailure {
-        case none
+    enum StringCheck {
+        case ok
         case failed(keyword: String, message: String)
-        var isNil: Bool { if case .none = self { true } else { false } }
+        var isOK: Bool { if case .ok = self { true } else { false } }
     }
 
-    static func stringFailure(_ rules: StringRules, _ s: String) -> StringFailure {
+    static func checkString(_ rules: StringRules, _ s: String) -> StringCheck {
         if rules.minLength != nil || rules.maxLength != nil {
             // JSON Schema counts code points. A code point takes 1 to 4 UTF-8 bytes, so the
             // byte length (O(1)) decides most cases; the count runs only when it cannot.
@@ -303,7 +312,7 @@ extension SchemaTable {
                 }
             }
         }
-        return .none
+        return .ok
     }
 
     static func numberFailure(_ rules: NumberRules, _ v: JSONValue) -> (String, String)? {

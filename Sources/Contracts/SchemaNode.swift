@@ -98,19 +98,37 @@ enum StringFormat: String, Sendable {
     case dateTime = "date-time"
 }
 
-struct StringRules: Sendable {
-    var minLength: Int?
-    var maxLength: Int?
-    var pattern: CompiledPattern?
-    var format: StringFormat?
+// Rule groups are classes: validation reaches them through one reference instead of copying
+// their arrays and dictionaries (with a retain each) out of the node.
+
+final class StringRules: Sendable {
+    let minLength: Int?
+    let maxLength: Int?
+    let pattern: CompiledPattern?
+    let format: StringFormat?
+
+    init(minLength: Int?, maxLength: Int?, pattern: CompiledPattern?, format: StringFormat?) {
+        self.minLength = minLength
+        self.maxLength = maxLength
+        self.pattern = pattern
+        self.format = format
+    }
 }
 
-struct NumberRules: Sendable {
-    var minimum: JSONValue?
-    var maximum: JSONValue?
-    var exclusiveMinimum: JSONValue?
-    var exclusiveMaximum: JSONValue?
-    var multipleOf: JSONValue?
+final class NumberRules: Sendable {
+    let minimum: JSONValue?
+    let maximum: JSONValue?
+    let exclusiveMinimum: JSONValue?
+    let exclusiveMaximum: JSONValue?
+    let multipleOf: JSONValue?
+
+    init(minimum: JSONValue?, maximum: JSONValue?, exclusiveMinimum: JSONValue?, exclusiveMaximum: JSONValue?, multipleOf: JSONValue?) {
+        self.minimum = minimum
+        self.maximum = maximum
+        self.exclusiveMinimum = exclusiveMinimum
+        self.exclusiveMaximum = exclusiveMaximum
+        self.multipleOf = multipleOf
+    }
 }
 
 struct PropertyRule: Sendable {
@@ -124,26 +142,74 @@ struct PatternPropertyRule: Sendable {
     let node: SchemaNode
 }
 
-struct ObjectRules: Sendable {
-    var properties: [String: PropertyRule] = [:]
+final class ObjectRules: Sendable {
+    /// `properties`, in schema order, with a name index.
+    let propertyNames: [String]
+    let propertyRules: [PropertyRule]
+    private let propertyIndex: [String: Int]
     /// `required`, in schema order (for messages).
-    var required: [String] = []
+    let required: [String]
     /// How many names of `required` are also in `properties` (counted during the member walk).
-    var requiredDeclaredCount = 0
+    let requiredDeclaredCount: Int
     /// Required names that `properties` does not declare: looked up one by one.
-    var requiredUndeclared: [String] = []
-    var patternProperties: [PatternPropertyRule] = []
+    let requiredUndeclared: [String]
+    let patternProperties: [PatternPropertyRule]
     /// Applies to members matched neither by `properties` nor by `patternProperties`.
-    var additionalProperties: SchemaNode?
-    var minProperties: Int?
-    var maxProperties: Int?
+    let additionalProperties: SchemaNode?
+    let minProperties: Int?
+    let maxProperties: Int?
+
+    init(
+        properties: [(String, SchemaNode)], required: [String], patternProperties: [PatternPropertyRule],
+        additionalProperties: SchemaNode?, minProperties: Int?, maxProperties: Int?
+    ) {
+        var index: [String: Int] = [:]
+        for (i, (name, _)) in properties.enumerated() { index[name] = i }
+        propertyNames = properties.map(\.0)
+        propertyRules = properties.map { PropertyRule(node: $0.1, isRequired: required.contains($0.0)) }
+        propertyIndex = index
+        self.required = required
+        requiredDeclaredCount = required.count { index[$0] != nil }
+        requiredUndeclared = required.filter { index[$0] == nil }
+        self.patternProperties = patternProperties
+        self.additionalProperties = additionalProperties
+        self.minProperties = minProperties
+        self.maxProperties = maxProperties
+    }
+
+    func property(_ name: String) -> PropertyRule? {
+        propertyIndex[name].map { propertyRules[$0] }
+    }
+
+    /// The rule for a member, for a walk over an object's members. Producers write members in
+    /// a steady order, usually the schema's, so the declared property after the previous match
+    /// is tried first: one string comparison instead of hashing the name.
+    @inline(__always) func property(_ name: String, cursor: inout Int) -> PropertyRule? {
+        let i: Int
+        if cursor < propertyNames.count, propertyNames.withUnsafeBufferPointer({ $0[cursor] == name }) {
+            i = cursor
+        } else if let found = propertyIndex[name] {
+            i = found
+        } else {
+            return nil
+        }
+        cursor = i + 1
+        return propertyRules.withUnsafeBufferPointer { $0[i] }
+    }
 }
 
-struct ArrayRules: Sendable {
-    var items: SchemaNode?
-    var minItems: Int?
-    var maxItems: Int?
-    var uniqueItems = false
+final class ArrayRules: Sendable {
+    let items: SchemaNode?
+    let minItems: Int?
+    let maxItems: Int?
+    let uniqueItems: Bool
+
+    init(items: SchemaNode?, minItems: Int?, maxItems: Int?, uniqueItems: Bool) {
+        self.items = items
+        self.minItems = minItems
+        self.maxItems = maxItems
+        self.uniqueItems = uniqueItems
+    }
 }
 
 struct Conditional: Sendable {

@@ -183,3 +183,124 @@ func jsonStringLiteral(_ content: [UInt8]) -> [UInt8] {
     out.append(UInt8(ascii: "\""))
     return out
 }
+
+/// A three-byte prefilter: position `i` can start a pattern only if
+/// `first[p[i]] & second[p[i+1]] & third[p[i+2]] != 0`. Each pattern family gets a bit, set in
+/// `first`/`second`/`third` for the bytes that can appear at that offset (nil: any byte). Three
+/// table loads and one well-predicted branch per byte replace a jump table that mispredicts on
+/// ordinary text, and the third byte rules out most common letter pairs ("re", "se", "co", …).
+final class PairFilter: @unchecked Sendable {
+    // Written once in `init`, read-only afterwards.
+    typealias Family = (first: [UInt8], second: [UInt8]?, third: [UInt8]?)
+    let first: UnsafeMutablePointer<UInt64>
+    let second: UnsafeMutablePointer<UInt64>
+    let third: UnsafeMutablePointer<UInt64>
+    /// The bits of each group of families passed to `init(_:)`.
+    let groupBits: [UInt64]
+
+    convenience init(_ families: [Family]) { self.init(groups: [families]) }
+
+    /// Several groups of families in one set of tables (at most 64 families in all);
+    /// `groupBits[g]` tells which candidate bits belong to group `g`.
+    init(groups: [[Family]]) {
+        precondition(groups.reduce(0) { $0 + $1.count } <= 64)
+        func table() -> UnsafeMutablePointer<UInt64> {
+            let t = UnsafeMutablePointer<UInt64>.allocate(capacity: 256)
+            t.initialize(repeating: 0, count: 256)
+            return t
+        }
+        first = table()
+        second = table()
+        third = table()
+        var bits: [UInt64] = []
+        var k: UInt64 = 0
+        for group in groups {
+            var groupMask: UInt64 = 0
+            for f in group {
+                let bit = UInt64(1) << k
+                k += 1
+                groupMask |= bit
+                PairFilter.add(f, bit, first, second, third)
+            }
+            bits.append(groupMask)
+        }
+        groupBits = bits
+    }
+
+    private static func add(
+        _ f: Family, _ bit: UInt64,
+        _ first: UnsafeMutablePointer<UInt64>, _ second: UnsafeMutablePointer<UInt64>, _ third: UnsafeMutablePointer<UInt64>
+    ) {
+        for b in f.first { first[Int(b)] |= bit }
+        for (t, bytes) in [(second, f.second), (third, f.third)] {
+            if let bytes {
+                for b in bytes { t[Int(b)] |= bit }
+            } else {
+                for b in 0 ..< 256 { t[b] |= bit }
+            }
+        }
+    }
+
+    @inline(__always)
+    func candidate(_ p: Bytes, _ i: Int) -> Bool {
+        bits(p, i) != 0
+    }
+
+    @inline(__always)
+    func bits(_ p: Bytes, _ i: Int) -> UInt64 {
+        first[Int(p[i])] & second[Int(p[i + 1])] & third[Int(p[i + 2])]
+    }
+
+    /// Both cases of ASCII letters.
+    static func cases(_ s: String) -> [UInt8] {
+        s.utf8.flatMap { b in ASCII.isAlpha(b) ? [b | 0x20, b & ~0x20] : [b] }
+    }
+
+    static func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
+
+    /// Key-rule words, case-insensitive, by their first three letters; and JSON's `\u` escape.
+    static let keyWords = PairFilter(keyWordFamilies)
+    static let keyWordFamilies: [Family] = [
+        (cases("p"), cases("a"), cases("s")), // password passwd passphrase
+        (cases("p"), cases("r"), cases("i")), // private
+        (cases("p"), cases("w"), cases("d")), // pwd
+        (cases("m"), cases("y"), cases("s")), // mysql_pwd
+        (cases("s"), cases("e"), cases("cs")), // secret security session
+        (cases("s"), cases("o"), cases("c")), // social
+        (cases("s"), cases("s"), cases("n")), // ssn
+        (cases("a"), cases("u"), cases("t")), // auth
+        (cases("a"), cases("p"), cases("i")), // api
+        (cases("a"), cases("c"), cases("c")), // access
+        (cases("c"), cases("r"), cases("e")), // credential credit
+        (cases("c"), cases("o"), cases("o")), // cookie
+        (cases("c"), cases("s"), cases("r")), // csrf
+        (cases("l"), cases("o"), cases("g")), // logfire
+        (cases("x"), cases("s"), cases("r")), // xsrf
+        (cases("j"), cases("w"), cases("t")), // jwt
+        (cases("r"), cases("e"), cases("f")), // refresh
+        (cases("b"), cases("e"), cases("a")), // bearer
+        (bytes("\\"), bytes("u"), nil), // a \u escape in JSON text could hide a key word
+    ]
+
+    /// Value-detector starts (case-sensitive except `bearer`).
+    static let detectors = PairFilter(detectorFamilies)
+    static let detectorFamilies: [Family] = [
+        (bytes("A"), bytes("KS"), bytes("I")), // AKIA ASIA
+        (bytes("A"), bytes("I"), bytes("z")), // AIza
+        (bytes("e"), bytes("y"), bytes("J")), // eyJ
+        (cases("b"), cases("e"), cases("a")), // Bearer
+        (bytes("g"), bytes("h"), bytes("pousr")), // ghp_ gho_ ghu_ ghs_ ghr_
+        (bytes("g"), bytes("i"), bytes("t")), // github_pat_
+        (bytes("x"), bytes("o"), bytes("x")), // xox?-
+        (bytes("x"), bytes("a"), bytes("p")), // xapp-
+        (bytes("sr"), bytes("k"), bytes("-_")), // sk- sk_live_ rk_live_
+        (bytes("p"), bytes("y"), bytes("l")), // pylf_
+        (bytes("-"), bytes("-"), bytes("-")), // -----BEGIN
+        (bytes("0123456789"), nil, nil), // card and SSN digit runs
+        (bytes(":"), bytes("/"), bytes("/")), // scheme://user:password@
+        (bytes(":="), nil, nil), // "key": value, key=value
+    ]
+
+    /// Detector starts (group 0) and key-rule words (group 1) in one pass.
+    static let fused = PairFilter(groups: [detectorFamilies, keyWordFamilies])
+}

@@ -381,7 +381,7 @@ enum Shapes {
             if b == UInt8(ascii: ":"), colon < 0 { colon = j }
             j += 1
         }
-        guard j < n, colon >= 0, colon + 1 < j, !startsPlaceholder(p, colon + 1) else { return nil }
+        guard j < n, colon >= 0, colon + 1 < j, !startsPlaceholder(p, at: colon + 1) else { return nil }
         return (colon + 1, j)
     }
 
@@ -432,7 +432,7 @@ enum Shapes {
                 e += 1
             }
             e = Swift.min(e, n)
-            guard e > v + 1, !startsPlaceholder(p, v + 1) else { return nil }
+            guard e > v + 1, !startsPlaceholder(p, at: v + 1) else { return nil }
             return (v + 1, e)
         }
         guard allowBare, v == i + 1 else { return nil }
@@ -444,7 +444,7 @@ enum Shapes {
                 || b == UInt8(ascii: "]") || b == UInt8(ascii: "}") || b == UInt8(ascii: "\\") { break }
             e += 1
         }
-        guard e > v, !startsPlaceholder(p, v) else { return nil }
+        guard e > v, !startsPlaceholder(p, at: v) else { return nil }
         return (v, e)
     }
 }

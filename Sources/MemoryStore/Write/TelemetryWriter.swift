@@ -299,17 +299,21 @@ public final class TelemetryWriter: @unchecked Sendable {
     }
 
     /// Rows stored before their trace's run id was known get it now.
+    /// One statement for all adopted traces of the commit: a join against the (trace, run)
+    /// list, limited to the time range their orphans can lie in.
     private func updateStoredRunIDs() throws {
         let adopted = runs.adoptedOrphans()
-        guard !adopted.isEmpty else { return }
+        guard let earliest = adopted.map(\.earliestStart).min(),
+              let latest = adopted.map(\.latestStart).max() else { return }
         let update = try connection.prepare("""
-            UPDATE spans SET run_id = $2
-            WHERE start_time_unix_nano BETWEEN $3 AND $4 AND trace_id = $1 AND run_id IS NULL
+            UPDATE spans SET run_id = adopted.run
+            FROM (SELECT unnest(string_split($1, ',')) AS trace, unnest(string_split($2, ',')) AS run) adopted
+            WHERE spans.start_time_unix_nano BETWEEN $3 AND $4
+              AND spans.trace_id = adopted.trace AND spans.run_id IS NULL
             """)
-        for orphans in adopted {
-            try update.bind([.text(orphans.trace), .text(orphans.run), .int(orphans.earliestStart), .int(orphans.latestStart)])
-            try update.execute()
-        }
+        try update.bind([.text(adopted.map(\.trace).joined(separator: ",")),
+                         .text(adopted.map(\.run).joined(separator: ",")), .int(earliest), .int(latest)])
+        try update.execute()
     }
 
     private func recordProgress(_ progress: [String: SourceProgress]) throws {

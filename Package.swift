@@ -37,6 +37,7 @@ let package = Package(
             name: "OTLP",
             dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
+        .target(name: "Contracts", resources: [.copy("Pinned"), .copy("Owned")]),
         .target(
             name: "MemoryStore",
             dependencies: ["DuckDB", "OTLP", .product(name: "Logging", package: "swift-log")]
@@ -72,6 +73,7 @@ let package = Package(
         ),
         .testTarget(name: "DuckDBTests", dependencies: ["DuckDB"]),
         .testTarget(name: "OTLPTests", dependencies: ["OTLP"]),
+        .testTarget(name: "ContractsTests", dependencies: ["Contracts"], exclude: ["Fixtures"]),
         .testTarget(name: "StoreTests", dependencies: ["MemoryStore", "OTLP", "DuckDB"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["memoryd"]),
         .testTarget(

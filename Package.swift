@@ -38,14 +38,15 @@ let package = Package(
             dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         .target(name: "Contracts", resources: [.copy("Pinned"), .copy("Owned")]),
+        .target(name: "Redaction"),
         .target(
             name: "MemoryStore",
-            dependencies: ["DuckDB", "OTLP", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["DuckDB", "OTLP", "Redaction", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "MemoryIngest",
             dependencies: [
-                "MemoryStore", "OTLP",
+                "MemoryStore", "OTLP", "Redaction",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -54,7 +55,7 @@ let package = Package(
         .target(
             name: "MemoryServer",
             dependencies: [
-                "MemoryIngest", "MemoryStore", "OTLP",
+                "MemoryIngest", "MemoryStore", "OTLP", "Redaction",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -64,7 +65,7 @@ let package = Package(
         .executableTarget(
             name: "memoryd",
             dependencies: [
-                "MemoryServer", "MemoryIngest", "MemoryStore", "DuckDB",
+                "MemoryServer", "MemoryIngest", "MemoryStore", "DuckDB", "Redaction",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
@@ -73,6 +74,7 @@ let package = Package(
         ),
         .testTarget(name: "DuckDBTests", dependencies: ["DuckDB"]),
         .testTarget(name: "OTLPTests", dependencies: ["OTLP"]),
+        .testTarget(name: "RedactionTests", dependencies: ["Redaction"]),
         .testTarget(name: "ContractsTests", dependencies: ["Contracts"], exclude: ["Fixtures"]),
         .testTarget(name: "StoreTests", dependencies: ["MemoryStore", "OTLP", "DuckDB"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["memoryd"]),

@@ -1,6 +1,7 @@
 import Foundation
 import MemoryStore
 import OTLP
+import Redaction
 import SwiftProtobuf
 
 /// The OTLP export service, independent of HTTP: decodes a request body, turns it into rows,
@@ -28,13 +29,16 @@ public struct OTLPReceiver: Sendable {
     }
 
     private let pipeline: IngestPipeline
+    private let redactor: Redactor?
 
-    public init(pipeline: IngestPipeline) {
+    /// `redactor` runs on every request before rows are built; nil stores data as received.
+    public init(pipeline: IngestPipeline, redactor: Redactor?) {
         self.pipeline = pipeline
+        self.redactor = redactor
     }
 
     public func receive(_ signal: Signal, encoding: Encoding, body: [UInt8]) async throws -> Outcome {
-        let batch = try Self.decode(signal, encoding: encoding, body: body)
+        let batch = try Self.decode(signal, encoding: encoding, body: body, redactor: redactor)
         let stored = try await pipeline.submit(batch, source: "otlp/\(signal.rawValue)")
         let message = batch.rejectReasons.joined(separator: "; ")
         let response = Self.response(signal, encoding: encoding, rejected: batch.rejected, message: message)
@@ -42,15 +46,22 @@ public struct OTLPReceiver: Sendable {
     }
 
     /// Decodes and materializes; exposed for benchmarks and tests of the decode path.
-    public static func decode(_ signal: Signal, encoding: Encoding, body: [UInt8]) throws -> TelemetryBatch {
+    public static func decode(_ signal: Signal, encoding: Encoding, body: [UInt8],
+                              redactor: Redactor? = nil) throws -> TelemetryBatch {
         do {
             switch (signal, encoding) {
-            case (.traces, .protobuf): return OTLPMaterializer.rows(from: try OTLPTraceRequest(serializedBytes: body))
-            case (.logs, .protobuf): return OTLPMaterializer.rows(from: try OTLPLogsRequest(serializedBytes: body))
-            case (.metrics, .protobuf): return OTLPMaterializer.rows(from: try OTLPMetricsRequest(serializedBytes: body))
-            case (.traces, .json): return OTLPMaterializer.rows(from: try OTLPJSONDecoder().decodeTraces(body))
-            case (.logs, .json): return OTLPMaterializer.rows(from: try OTLPJSONDecoder().decodeLogs(body))
-            case (.metrics, .json): return OTLPMaterializer.rows(from: try OTLPJSONDecoder().decodeMetrics(body))
+            case (.traces, .protobuf):
+                return OTLPMaterializer.rows(from: try OTLPTraceRequest(serializedBytes: body), redactor: redactor)
+            case (.logs, .protobuf):
+                return OTLPMaterializer.rows(from: try OTLPLogsRequest(serializedBytes: body), redactor: redactor)
+            case (.metrics, .protobuf):
+                return OTLPMaterializer.rows(from: try OTLPMetricsRequest(serializedBytes: body), redactor: redactor)
+            case (.traces, .json):
+                return OTLPMaterializer.rows(from: try OTLPJSONDecoder().decodeTraces(body), redactor: redactor)
+            case (.logs, .json):
+                return OTLPMaterializer.rows(from: try OTLPJSONDecoder().decodeLogs(body), redactor: redactor)
+            case (.metrics, .json):
+                return OTLPMaterializer.rows(from: try OTLPJSONDecoder().decodeMetrics(body), redactor: redactor)
             }
         } catch let error as OTLPDecodingError {
             throw DecodeFailure(description: "invalid OTLP/JSON \(signal.rawValue) request: \(error)")

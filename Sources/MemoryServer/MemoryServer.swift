@@ -2,6 +2,7 @@ import Hummingbird
 import Logging
 import MemoryIngest
 import MemoryStore
+import Redaction
 import NIOCore
 import ServiceLifecycle
 
@@ -13,11 +14,14 @@ public struct MemoryServer: Sendable {
     public let pipeline: IngestPipeline
     public let readiness = Readiness()
     private let configuration: ServerConfiguration
+    private let redactor: Redactor?
     private let logger: Logger
 
+    /// `redactor` scrubs every request before it is stored (nil: stored as received).
     public init(store: Store, configuration: ServerConfiguration, ingest: IngestPipeline.Configuration = .init(),
-                logger: Logger) {
+                redactor: Redactor?, logger: Logger) {
         self.configuration = configuration
+        self.redactor = redactor
         self.logger = logger
         pipeline = IngestPipeline(store: store, configuration: ingest, logger: logger)
     }
@@ -25,7 +29,7 @@ public struct MemoryServer: Sendable {
     /// The services to run; `onListening(otlpPort, apiPort)` is called once both are bound.
     public func services(onListening: @escaping @Sendable (_ otlp: Int, _ api: Int) -> Void) -> [any Service] {
         let otlpRouter = Router()
-        OTLPRoutes(receiver: OTLPReceiver(pipeline: pipeline), maxBodyBytes: configuration.maxBodyBytes)
+        OTLPRoutes(receiver: OTLPReceiver(pipeline: pipeline, redactor: redactor), maxBodyBytes: configuration.maxBodyBytes)
             .register(on: otlpRouter)
         let apiRouter = Router()
         APIRoutes(pipeline: pipeline, readiness: readiness).register(on: apiRouter)

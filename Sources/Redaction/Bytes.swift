@@ -185,12 +185,12 @@ func jsonStringLiteral(_ content: [UInt8]) -> [UInt8] {
 }
 
 /// A three-byte prefilter: position `i` can start a pattern only if
-/// `first[p[i]] & second[p[i+1]] & third[p[i+2]] != 0`. Each pattern family gets a bit, set in
-/// `first`/`second`/`third` for the bytes that can appear at that offset (nil: any byte). Three
-/// table loads and one well-predicted branch per byte replace a jump table that mispredicts on
-/// ordinary text, and the third byte rules out most common letter pairs ("re", "se", "co", …).
+/// `first[p[i]] & second[p[i+1]] & third[p[i+2]] != 0` (see `next(_:from:)`). Each pattern
+/// family gets a bit, set in `first`/`second`/`third` for the bytes that can appear at that
+/// offset (nil: any byte). Three table loads and one well-predicted branch per byte replace a
+/// jump table that mispredicts on ordinary text, and the third byte rules out most common
+/// letter pairs ("re", "se", "co", …). The tables are written in `init` and only read after.
 final class PairFilter: @unchecked Sendable {
-    // Written once in `init`, read-only afterwards.
     typealias Family = (first: [UInt8], second: [UInt8]?, third: [UInt8]?)
     let first: UnsafeMutablePointer<UInt64>
     let second: UnsafeMutablePointer<UInt64>
@@ -242,13 +242,26 @@ final class PairFilter: @unchecked Sendable {
     }
 
     @inline(__always)
-    func candidate(_ p: Bytes, _ i: Int) -> Bool {
-        bits(p, i) != 0
-    }
-
-    @inline(__always)
     func bits(_ p: Bytes, _ i: Int) -> UInt64 {
         first[Int(p[i])] & second[Int(p[i + 1])] & third[Int(p[i + 2])]
+    }
+
+    /// The first candidate position `>= i` (and `< p.count - 2`) with its family bits, or
+    /// `(p.count, 0)`. The hot loop of every scan: three byte loads, three table loads, no
+    /// overflow checks.
+    @inline(__always)
+    func next(_ p: Bytes, from i: Int) -> (index: Int, bits: UInt64) {
+        let n = p.count
+        guard n >= 3, let base = p.baseAddress else { return (n, 0) }
+        let f = first, s = second, t = third
+        let last = n &- 2
+        var j = i
+        while j < last {
+            let m = f[Int(base[j])] & s[Int(base[j &+ 1])] & t[Int(base[j &+ 2])]
+            if m != 0 { return (j, m) }
+            j &+= 1
+        }
+        return (n, 0)
     }
 
     /// Both cases of ASCII letters.

@@ -120,7 +120,8 @@ public enum RedactionConfigurationError: Error, Sendable, Hashable, CustomString
         case let .invalidRegex(list, index, name, reason):
             "\(list.rawValue) #\(index) '\(name)': not a valid regular expression: \(reason)"
         case let .matchesEmptyString(list, index, name):
-            "\(list.rawValue) #\(index) '\(name)': matches the empty string, so it would fire on every value (a `*` meant as `+`?)"
+            "\(list.rawValue) #\(index) '\(name)': matches the empty string, so it would fire on every value "
+                + "(a `*` meant as `+`?)"
         case let .invalidName(list, index, name):
             "\(list.rawValue) #\(index) '\(name)': a rule name needs letters, digits, '_', '-' or '.' only"
         case let .duplicateName(list, index, name):

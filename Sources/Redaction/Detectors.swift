@@ -393,16 +393,23 @@ enum Shapes {
         b == UInt8(ascii: "\"") || b == UInt8(ascii: "'")
     }
 
-    /// The identifier right before `=` at `i` (`api_key=…`, `Cookie: session=…`), if any.
-    static func bareAssignmentKey(_ p: Bytes, _ i: Int) -> (start: Int, end: Int)? {
-        var k = i
+    /// The identifier right before `=` at `i` (`api_key=…`, `Cookie: session=…`, and with
+    /// spaces, `password = '…'`), if any. `spaced` tells whether spaces precede the `=`; such an
+    /// assignment only counts with a quoted value, so prose like "password = reset" is safe.
+    static func bareAssignmentKey(_ p: Bytes, _ i: Int) -> (start: Int, end: Int, spaced: Bool)? {
+        guard i + 1 < p.count, p[i + 1] != UInt8(ascii: "="), i > 0,
+              p[i - 1] != UInt8(ascii: "!"), p[i - 1] != UInt8(ascii: "<"), p[i - 1] != UInt8(ascii: ">"),
+              p[i - 1] != UInt8(ascii: "=") else { return nil }
+        var end = i
+        while end > 0, p[end - 1] == 0x20, i - end < 3 { end -= 1 }
+        var k = end
         var letter = false
-        while k > 0, isIdentChar(p[k - 1]), i - k < 64 {
+        while k > 0, isIdentChar(p[k - 1]), end - k < 64 {
             if ASCII.isAlpha(p[k - 1]) { letter = true }
             k -= 1
         }
-        guard i - k >= 3, letter, i + 1 < p.count, p[i + 1] != UInt8(ascii: "=") else { return nil }
-        return (k, i)
+        guard end - k >= 3, letter else { return nil }
+        return (k, end, end < i)
     }
 
     /// The quoted key right before `:`/`=` at `i` (`"password": …`, `'api_key': …`), if any.

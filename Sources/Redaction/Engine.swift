@@ -215,16 +215,14 @@ final class Engine: Sendable {
         if n < 5 { return false }
         let filter = fused
         let detectorBits = fusedDetectorBits
-        let last = n - 2 // every shape and every key word has ≥ 3 bytes
         var assignmentLike = false // a `:` or `=` that a key=value / "key": value could hang on
         var keyWordLike = false // a key-rule word may start somewhere
         var i = 0
-        while i < last {
-            let m = filter.bits(p, i)
-            if m == 0 {
-                i += 1
-                continue
-            }
+        while true {
+            let c = filter.next(p, from: i)
+            let m = c.bits
+            if m == 0 { break }
+            i = c.index
             if m & detectorBits == 0 {
                 keyWordLike = true
                 i += 1
@@ -317,7 +315,9 @@ final class Engine: Sendable {
             if let pre = pattern.prefilter {
                 let present: Bool
                 if let c = current {
-                    present = withUTF8Bytes(c) { b in pre.withUnsafeBufferPointer { b.firstIndex(of: $0, from: 0, to: b.count) != nil } }
+                    present = withUTF8Bytes(c) { b in
+                        pre.withUnsafeBufferPointer { b.firstIndex(of: $0, from: 0, to: b.count) != nil }
+                    }
                 } else {
                     present = pre.withUnsafeBufferPointer { p.firstIndex(of: $0, from: 0, to: p.count) != nil }
                 }
@@ -346,82 +346,53 @@ final class Engine: Sendable {
     /// One left-to-right pass trying the shape matchers at the bytes that can start a shape.
     /// Hits come out sorted and non-overlapping.
     func scan(_ p: Bytes, assignments: Bool, hits: inout [Hit]) {
-        let n = p.count
         let m = detectorMask
         @inline(__always) func on(_ d: ValueDetector) -> Bool { m & d.bit != 0 }
         let assignments = assignments && on(.assignment)
         let cards = on(.creditCard), ssns = on(.ssn)
         let filter = detectorStarts
-        let last = n - 2 // every shape has ≥ 3 bytes
         var i = 0
-        while i < last {
-            let b = p[i]
-            if !filter.candidate(p, i) {
-                i += 1
-                continue
+        while true {
+            let c = filter.next(p, from: i)
+            if c.bits == 0 { break }
+            i = c.index
+            // A shape starting at `i` that ends at `end` (matchers return -1 for no match).
+            @inline(__always) func shape(_ d: ValueDetector, _ matcher: (Bytes, Int) -> Int) -> Hit? {
+                guard on(d) else { return nil }
+                let end = matcher(p, i)
+                return end >= 0 ? Hit(start: i, end: end, rule: .detector(d), kind: .value) : nil
             }
-            switch b {
+            var hit: Hit? = nil
+            switch p[i] {
             case UInt8(ascii: "A"):
-                if on(.awsAccessKey) {
-                    let e = Shapes.awsAccessKey(p, i)
-                    if e >= 0 { hits.append(Hit(start: i, end: e, rule: .detector(.awsAccessKey), kind: .value)); i = e; continue }
-                }
-                if on(.googleAPIKey) {
-                    let e = Shapes.googleAPIKey(p, i)
-                    if e >= 0 { hits.append(Hit(start: i, end: e, rule: .detector(.googleAPIKey), kind: .value)); i = e; continue }
-                }
+                hit = shape(.awsAccessKey, Shapes.awsAccessKey) ?? shape(.googleAPIKey, Shapes.googleAPIKey)
             case UInt8(ascii: "e"):
-                if on(.jwt) {
-                    let e = Shapes.jwt(p, i)
-                    if e >= 0 { hits.append(Hit(start: i, end: e, rule: .detector(.jwt), kind: .value)); i = e; continue }
-                }
+                hit = shape(.jwt, Shapes.jwt)
             case UInt8(ascii: "B"), UInt8(ascii: "b"):
+                // `Bearer <token>`: only the token goes, named `jwt` when it is one.
                 if on(.bearer) || on(.jwt), let t = Shapes.bearer(p, i) {
                     let j = on(.jwt) ? Shapes.jwt(p, t.start) : -1
                     if j >= 0 {
-                        let e = Swift.max(j, t.end)
-                        hits.append(Hit(start: t.start, end: e, rule: .detector(.jwt), kind: .value)); i = e; continue
-                    }
-                    if on(.bearer) {
-                        hits.append(Hit(start: t.start, end: t.end, rule: .detector(.bearer), kind: .value)); i = t.end; continue
+                        hit = Hit(start: t.start, end: Swift.max(j, t.end), rule: .detector(.jwt), kind: .value)
+                    } else if on(.bearer) {
+                        hit = Hit(start: t.start, end: t.end, rule: .detector(.bearer), kind: .value)
                     }
                 }
             case UInt8(ascii: "g"):
-                if on(.githubToken) {
-                    let e = Shapes.github(p, i)
-                    if e >= 0 { hits.append(Hit(start: i, end: e, rule: .detector(.githubToken), kind: .value)); i = e; continue }
-                }
+                hit = shape(.githubToken, Shapes.github)
             case UInt8(ascii: "x"):
-                if on(.slackToken) {
-                    let e = Shapes.slack(p, i)
-                    if e >= 0 { hits.append(Hit(start: i, end: e, rule: .detector(.slackToken), kind: .value)); i = e; continue }
-                }
+                hit = shape(.slackToken, Shapes.slack)
             case UInt8(ascii: "s"):
-                if on(.llmAPIKey) {
-                    let e = Shapes.llmAPIKey(p, i)
-                    if e >= 0 { hits.append(Hit(start: i, end: e, rule: .detector(.llmAPIKey), kind: .value)); i = e; continue }
-                }
-                if on(.stripeKey) {
-                    let e = Shapes.stripe(p, i)
-                    if e >= 0 { hits.append(Hit(start: i, end: e, rule: .detector(.stripeKey), kind: .value)); i = e; continue }
-                }
+                hit = shape(.llmAPIKey, Shapes.llmAPIKey) ?? shape(.stripeKey, Shapes.stripe)
             case UInt8(ascii: "r"):
-                if on(.stripeKey) {
-                    let e = Shapes.stripe(p, i)
-                    if e >= 0 { hits.append(Hit(start: i, end: e, rule: .detector(.stripeKey), kind: .value)); i = e; continue }
-                }
+                hit = shape(.stripeKey, Shapes.stripe)
             case UInt8(ascii: "p"):
-                if on(.logfireToken) {
-                    let e = Shapes.logfireToken(p, i)
-                    if e >= 0 { hits.append(Hit(start: i, end: e, rule: .detector(.logfireToken), kind: .value)); i = e; continue }
-                }
+                hit = shape(.logfireToken, Shapes.logfireToken)
             case UInt8(ascii: "-"):
-                if on(.privateKey) {
-                    let e = Shapes.pem(p, i)
-                    if e >= 0 { hits.append(Hit(start: i, end: e, rule: .detector(.privateKey), kind: .value)); i = e; continue }
-                }
+                hit = shape(.privateKey, Shapes.pem)
             case UInt8(ascii: "0") ... UInt8(ascii: "9"):
                 if cards || ssns {
+                    // Digit runs are consumed whole, matched or not.
                     let r = Shapes.digitRun(p, i, cards: cards, ssns: ssns)
                     if let d = r.hit { hits.append(Hit(start: i, end: r.end, rule: .detector(d), kind: .value)) }
                     i = Swift.max(r.end, i + 1)
@@ -429,36 +400,41 @@ final class Engine: Sendable {
                 }
             case UInt8(ascii: ":"):
                 if on(.urlPassword), let r = Shapes.urlPassword(p, i) {
-                    hits.append(Hit(start: r.start, end: r.end, rule: .detector(.urlPassword), kind: .value)); i = r.end; continue
+                    hit = Hit(start: r.start, end: r.end, rule: .detector(.urlPassword), kind: .value)
+                } else if assignments {
+                    hit = assignment(p, i, bare: false)
                 }
-                if assignments, let e = assignment(p, i, bare: false, hits: &hits) { i = e; continue }
             case UInt8(ascii: "="):
-                if assignments, let e = assignment(p, i, bare: true, hits: &hits) { i = e; continue }
+                if assignments { hit = assignment(p, i, bare: true) }
             default:
                 break
             }
-            i += 1
+            if let h = hit {
+                hits.append(h)
+                i = h.end // hits of assignments and bearer tokens start after `i`, never before
+            } else {
+                i += 1
+            }
         }
     }
 
-    /// `key=value` (bare identifier, `=` only) or `"key": "value"` / `'key'='value'` (quoted key)
-    /// in text, where the key trips a key rule. Only the value is replaced, named after the key
-    /// rule. Returns where scanning resumes.
-    private func assignment(_ p: Bytes, _ i: Int, bare: Bool, hits: inout [Hit]) -> Int? {
+    /// `key=value` / `key = "value"` (bare identifier) or `"key": "value"` / `'key'='value'`
+    /// (quoted key) in text, where the key trips a key rule. Only the value is replaced, named
+    /// after the key rule.
+    private func assignment(_ p: Bytes, _ i: Int, bare: Bool) -> Hit? {
         let key: (start: Int, end: Int)
         var allowBare = false
         if let q = Shapes.quotedAssignmentKey(p, i) {
             key = q
         } else if bare, let k = Shapes.bareAssignmentKey(p, i) {
-            key = k
-            allowBare = true
+            key = (k.start, k.end)
+            allowBare = !k.spaced
         } else {
             return nil
         }
         guard let rule = keyRule(Bytes(rebasing: p[key.start ..< key.end])),
               let v = Shapes.assignmentValue(p, i, allowBare: allowBare) else { return nil }
-        hits.append(Hit(start: v.start, end: v.end, rule: rule, kind: .value))
-        return v.end
+        return Hit(start: v.start, end: v.end, rule: rule, kind: .value)
     }
 }
 

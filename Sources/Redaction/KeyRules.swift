@@ -101,28 +101,26 @@ enum KeyScanner {
     /// The leftmost enabled rule matching anywhere in `p` (at one position, the earlier rule in
     /// `KeyRule` order wins, as in Logfire's alternation), or nil.
     static func firstMatch(_ p: Bytes, enabled: UInt64, _ filter: PairFilter) -> KeyRule? {
-        let last = p.count - 2 // every word has ≥ 3 characters
         var i = 0
-        while i < last {
-            if filter.candidate(p, i), let r = match(p, at: i, enabled: enabled) { return r }
-            i += 1
+        while true {
+            let c = filter.next(p, from: i)
+            if c.bits == 0 { return nil }
+            if let r = match(p, at: c.index, enabled: enabled) { return r }
+            i = c.index + 1
         }
-        return nil
     }
 
     /// Whether a JSON text needs a structural walk for key rules: a key-rule word occurs
     /// somewhere (in a key or not), or a `\u` escape could hide one.
     static func mayHaveSensitiveKey(_ p: Bytes, enabled: UInt64, _ filter: PairFilter) -> Bool {
-        let last = p.count - 2
         var i = 0
-        while i < last {
-            if filter.candidate(p, i) {
-                if p[i] == UInt8(ascii: "\\") { return true }
-                if match(p, at: i, enabled: enabled) != nil { return true }
-            }
-            i += 1
+        while true {
+            let c = filter.next(p, from: i)
+            if c.bits == 0 { return false }
+            if p[c.index] == UInt8(ascii: "\\") { return true }
+            if match(p, at: c.index, enabled: enabled) != nil { return true }
+            i = c.index + 1
         }
-        return false
     }
 
     @inline(__always)

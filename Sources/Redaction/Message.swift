@@ -36,26 +36,13 @@ struct MessageTemplate {
         while i < n {
             let b = t[i]
             if b == UInt8(ascii: "{"), !(i + 1 < n && t[i + 1] == UInt8(ascii: "{")) {
-                var j = i + 1
-                var depth = 1
-                var nameEnd = -1
-                while j < n, depth > 0 {
-                    let c = t[j]
-                    if c == UInt8(ascii: "{") { depth += 1 } else if c == UInt8(ascii: "}") { depth -= 1 }
-                    if depth == 1, nameEnd < 0, c == UInt8(ascii: "!") || c == UInt8(ascii: ":") { nameEnd = j }
-                    j += 1
-                }
-                guard depth == 0 else { return nil }
-                if nameEnd < 0 { nameEnd = j - 1 }
-                var a = i + 1, z = nameEnd
-                while a < z, ASCII.isSpace(t[a]) { a += 1 }
-                while z > a, ASCII.isSpace(t[z - 1]) || t[z - 1] == UInt8(ascii: "=") { z -= 1 }
+                guard let f = MessageTemplate.field(t, at: i) else { return nil }
                 if pendingGroup.isEmpty {
                     literals.append(lit)
                     lit = []
                 }
-                pendingGroup.append(String(decoding: Bytes(rebasing: t[a ..< z]), as: UTF8.self))
-                i = j
+                pendingGroup.append(String(decoding: Bytes(rebasing: t[f.name]), as: UTF8.self))
+                i = f.end
                 continue
             }
             // Literal text ends the current group of adjacent fields.
@@ -81,8 +68,7 @@ struct MessageTemplate {
         let n = t.count
         var i = 0
         while i < n {
-            let b = t[i]
-            if b != UInt8(ascii: "{") {
+            if t[i] != UInt8(ascii: "{") {
                 i += 1
                 continue
             }
@@ -90,24 +76,33 @@ struct MessageTemplate {
                 i += 2
                 continue
             }
-            var j = i + 1
-            var depth = 1
-            var nameEnd = -1
-            while j < n, depth > 0 {
-                let c = t[j]
-                if c == UInt8(ascii: "{") { depth += 1 } else if c == UInt8(ascii: "}") { depth -= 1 }
-                if depth == 1, nameEnd < 0, c == UInt8(ascii: "!") || c == UInt8(ascii: ":") { nameEnd = j }
-                j += 1
-            }
-            if depth != 0 { return false }
-            if nameEnd < 0 { nameEnd = j - 1 }
-            var a = i + 1, z = nameEnd
-            while a < z, ASCII.isSpace(t[a]) { a += 1 }
-            while z > a, ASCII.isSpace(t[z - 1]) || t[z - 1] == UInt8(ascii: "=") { z -= 1 }
-            if body(Bytes(rebasing: t[a ..< z])) { return true }
-            i = j
+            guard let f = field(t, at: i) else { return false }
+            if body(Bytes(rebasing: t[f.name])) { return true }
+            i = f.end
         }
         return false
+    }
+
+    /// The replacement field opening at `i` (a `{` that is not `{{`): the range of its name
+    /// (trimmed, without `!conversion`, `:format` or a trailing `=`) and the index after its `}`.
+    /// Nil when the braces do not balance.
+    static func field(_ t: Bytes, at i: Int) -> (name: Range<Int>, end: Int)? {
+        let n = t.count
+        var j = i + 1
+        var depth = 1
+        var nameEnd = -1
+        while j < n, depth > 0 {
+            let c = t[j]
+            if c == UInt8(ascii: "{") { depth += 1 } else if c == UInt8(ascii: "}") { depth -= 1 }
+            if depth == 1, nameEnd < 0, c == UInt8(ascii: "!") || c == UInt8(ascii: ":") { nameEnd = j }
+            j += 1
+        }
+        guard depth == 0 else { return nil }
+        if nameEnd < 0 { nameEnd = j - 1 }
+        var a = i + 1, z = nameEnd
+        while a < z, ASCII.isSpace(t[a]) { a += 1 }
+        while z > a, ASCII.isSpace(t[z - 1]) || t[z - 1] == UInt8(ascii: "=") { z -= 1 }
+        return (a ..< z, j)
     }
 
     /// For each group, the widest span of `m` it can cover in ANY alignment of the literals with

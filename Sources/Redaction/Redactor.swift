@@ -76,7 +76,9 @@ public struct Redactor: Sendable {
     /// Redacts one string attribute: when `key` trips a key rule the whole value becomes
     /// `[REDACTED:<rule>]`; otherwise as `redactValue` (a key on the allow-list exempts the keys
     /// nested in its value from key rules, not from detectors).
-    public func redactAttribute(key: String, value: String, path: @autoclosure () -> String, into redactions: inout [Redaction]) -> String? {
+    public func redactAttribute(
+        key: String, value: String, path: @autoclosure () -> String, into redactions: inout [Redaction]
+    ) -> String? {
         // Fast path: a key no rule matches and a value no detector can start in.
         if withUTF8Bytes(key, { engine.keyRuleIgnoringAllowList($0) }) == nil,
            !withUTF8Bytes(value, { engine.mayNeedWork($0) }) { return nil }
@@ -230,52 +232,51 @@ public struct Redactor: Sendable {
             }
         } else {
             // The template does not describe this message: find the known values instead.
+            var found: [(edit: Edit, rule: String)] = []
             var needles: [(bytes: [UInt8], rule: String)] = []
             var unlocatable: String? = nil
             for (g, rule) in zip(tpl.groups, groupRules) {
                 guard let rule else { continue }
-                var found = false
+                var located = false
                 for name in g {
-                    for f in fields where f.name == name {
+                    let root = String(name.prefix { $0 != "." && $0 != "[" })
+                    for f in fields where f.name == name || f.name == root {
                         for v in f.values where v.utf8.count >= 2 {
                             needles.append((Array(v.utf8), rule))
-                            found = true
+                            located = true
                         }
                     }
                 }
-                if !found, unlocatable == nil { unlocatable = rule }
+                if !located, unlocatable == nil { unlocatable = rule }
             }
+            // Longest first, so a value containing another one is replaced whole.
             needles.sort { $0.bytes.count > $1.bytes.count }
-            var taken: [Range<Int>] = []
             for (needle, rule) in needles {
                 var from = 0
                 while let s = needle.withUnsafeBufferPointer({ m.firstIndex(of: $0, from: from, to: m.count) }) {
-                    let r = s ..< s + needle.count
-                    if !taken.contains(where: { $0.overlaps(r) }) {
-                        taken.append(r)
-                        edits.append(Edit(start: r.lowerBound, end: r.upperBound, replacement: placeholderBytes(rule)))
-                        rules.append(rule)
+                    let e = s + needle.count
+                    if !found.contains(where: { $0.edit.start < e && s < $0.edit.end }) {
+                        found.append((Edit(start: s, end: e, replacement: placeholderBytes(rule)), rule))
                     }
-                    from = r.upperBound
+                    from = e
                 }
             }
             if let rule = unlocatable {
-                // Secure default: everything after the template's leading literal (or all of it).
+                // A sensitive field whose text cannot be located: everything after the template's
+                // leading literal goes (all of the message when even that does not match).
                 let lead = tpl.literals[0]
                 var start = 0
                 if lead.count <= m.count, lead.withUnsafeBufferPointer({ l in (0 ..< l.count).allSatisfy { m[$0] == l[$0] } }) {
                     start = lead.count
                 }
-                edits.removeAll { $0.start >= start }
-                rules = Array(rules.prefix(edits.count))
+                found.removeAll { $0.edit.end > start }
                 if start < m.count {
-                    edits.append(Edit(start: start, end: m.count, replacement: placeholderBytes(rule)))
-                    rules.append(rule)
+                    found.append((Edit(start: start, end: m.count, replacement: placeholderBytes(rule)), rule))
                 }
             }
-            let order = edits.indices.sorted { edits[$0].start < edits[$1].start }
-            edits = order.map { edits[$0] }
-            rules = order.map { rules[$0] }
+            found.sort { $0.edit.start < $1.edit.start }
+            edits = found.map(\.edit)
+            rules = found.map(\.rule)
         }
         guard !edits.isEmpty else { return nil }
         records.append(contentsOf: rules)

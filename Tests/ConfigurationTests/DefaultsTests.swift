@@ -33,7 +33,7 @@ import Testing
         #expect(Set(paths).count == paths.count)
         #expect(Set(envs).count == envs.count)
         #expect(Set(paths) == ["db", "server.bind", "server.otlp_port", "server.api_port", "server.max_body_bytes",
-                               "ingest.queue_rows", "ingest.commit_rows", "duckdb.threads", "log.level"])
+                               "ingest.queue_rows", "ingest.commit_rows", "duckdb.threads", "log.level", "redaction.enabled"])
         #expect(envs.allSatisfy { $0.hasPrefix("MEMORYD_") })
     }
 

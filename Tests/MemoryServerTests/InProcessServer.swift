@@ -47,7 +47,9 @@ struct InProcessServer: Sendable {
         let server = MemoryServer(
             store: store,
             configuration: ServerConfiguration(bind: "127.0.0.1", otlpPort: 0, apiPort: 0, maxBodyBytes: maxBodyBytes),
-            ingest: ingest, logger: logger)
+            // Stored as received, so fields compare with the fixtures' decoded JSON; the
+            // binary's default (redaction on) is covered by RedactionOnDiskTests.
+            ingest: ingest, redactor: nil, logger: logger)
         let (ports, portsContinuation) = AsyncStream.makeStream(of: (Int, Int).self)
         let services = server.services { otlp, api in
             portsContinuation.yield((otlp, api))

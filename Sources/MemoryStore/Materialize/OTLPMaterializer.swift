@@ -1,46 +1,51 @@
 import Foundation
 import OTLP
+import Redaction
 
 /// Turns decoded OTLP requests into rows. Runs on the request's task, so decoding and
 /// row building spread over cores while the single writer only appends.
 public enum OTLPMaterializer {
-    public static func rows(from request: OTLPTraceRequest) -> TelemetryBatch {
+    /// `redactor` (nil turns redaction off) runs on every attribute, name and message first.
+    public static func rows(from request: OTLPTraceRequest, redactor: Redactor? = nil) -> TelemetryBatch {
+        let redaction = redactor.map(AttributeRedaction.init)
         var batch = TelemetryBatch()
         batch.spans.reserveCapacity(request.resourceSpans.reduce(0) { $0 + $1.scopeSpans.reduce(0) { $0 + $1.spans.count } })
         for resourceSpans in request.resourceSpans {
             let resourceCorrelation = Correlation(resourceSpans.resource.attributes)
             for scopeSpans in resourceSpans.scopeSpans {
-                let info = ResourceInfo(resourceSpans.resource, scopeSpans.scope)
+                let info = ResourceInfo(resourceSpans.resource, scopeSpans.scope, redaction)
                 for span in scopeSpans.spans {
-                    if let row = spanRow(span, info, resourceCorrelation, &batch) { batch.spans.append(row) }
+                    if let row = spanRow(span, info, resourceCorrelation, redaction, &batch) { batch.spans.append(row) }
                 }
             }
         }
         return batch
     }
 
-    public static func rows(from request: OTLPLogsRequest) -> TelemetryBatch {
+    public static func rows(from request: OTLPLogsRequest, redactor: Redactor? = nil) -> TelemetryBatch {
+        let redaction = redactor.map(AttributeRedaction.init)
         var batch = TelemetryBatch()
         for resourceLogs in request.resourceLogs {
             let resourceCorrelation = Correlation(resourceLogs.resource.attributes)
             for scopeLogs in resourceLogs.scopeLogs {
-                let info = ResourceInfo(resourceLogs.resource, scopeLogs.scope)
+                let info = ResourceInfo(resourceLogs.resource, scopeLogs.scope, redaction)
                 for record in scopeLogs.logRecords {
-                    if let row = logRow(record, info, resourceCorrelation, &batch) { batch.logs.append(row) }
+                    if let row = logRow(record, info, resourceCorrelation, redaction, &batch) { batch.logs.append(row) }
                 }
             }
         }
         return batch
     }
 
-    public static func rows(from request: OTLPMetricsRequest) -> TelemetryBatch {
+    public static func rows(from request: OTLPMetricsRequest, redactor: Redactor? = nil) -> TelemetryBatch {
+        let redaction = redactor.map(AttributeRedaction.init)
         var batch = TelemetryBatch()
         for resourceMetrics in request.resourceMetrics {
             let resourceRunID = Correlation(resourceMetrics.resource.attributes).runID
             for scopeMetrics in resourceMetrics.scopeMetrics {
-                let info = ResourceInfo(resourceMetrics.resource, scopeMetrics.scope)
+                let info = ResourceInfo(resourceMetrics.resource, scopeMetrics.scope, redaction)
                 for metric in scopeMetrics.metrics {
-                    appendPoints(metric, info, resourceRunID, &batch)
+                    appendPoints(metric, info, resourceRunID, redaction, &batch)
                 }
             }
         }
@@ -49,8 +54,11 @@ public enum OTLPMaterializer {
 
     // MARK: Spans
 
-    private static func spanRow(_ span: OTLPSpan, _ info: ResourceInfo, _ resourceCorrelation: Correlation,
-                                _ batch: inout TelemetryBatch) -> SpanRow? {
+    private static func spanRow(_ original: OTLPSpan, _ info: ResourceInfo, _ resourceCorrelation: Correlation,
+                                _ redaction: AttributeRedaction?, _ batch: inout TelemetryBatch) -> SpanRow? {
+        var span = original
+        var redactions: [Redaction] = []
+        if let redaction { redact(&span, redaction, into: &redactions) }
         guard span.traceID.count == 16, span.traceID.contains(where: { $0 != 0 }) else {
             batch.reject("span \(span.name.debugDescription): trace_id must be 16 non-zero bytes, got \(span.traceID.count)")
             return nil
@@ -155,8 +163,30 @@ public enum OTLPMaterializer {
             flags: Int64(span.flags),
             droppedAttributes: Int64(span.droppedAttributesCount),
             droppedEvents: Int64(span.droppedEventsCount),
-            droppedLinks: Int64(span.droppedLinksCount)
+            droppedLinks: Int64(span.droppedLinksCount),
+            redactions: redactions
         )
+    }
+
+    private static func redact(_ span: inout OTLPSpan, _ redaction: AttributeRedaction, into redactions: inout [Redaction]) {
+        if let attributes = redaction.attributes(span.attributes, path: "attributes", into: &redactions) {
+            span.attributes = attributes
+        }
+        if let name = redaction.text(span.name, path: "name", into: &redactions) { span.name = name }
+        if !span.status.message.isEmpty,
+           let message = redaction.text(span.status.message, path: "status_message", into: &redactions) {
+            span.status.message = message
+        }
+        for i in span.events.indices {
+            if let attributes = redaction.attributes(span.events[i].attributes, path: "events[\(i)].attributes", into: &redactions) {
+                span.events[i].attributes = attributes
+            }
+        }
+        for i in span.links.indices {
+            if let attributes = redaction.attributes(span.links[i].attributes, path: "links[\(i)].attributes", into: &redactions) {
+                span.links[i].attributes = attributes
+            }
+        }
     }
 
     private static func spanKindName(_ kind: OTLPSpanKind) -> String {
@@ -172,8 +202,19 @@ public enum OTLPMaterializer {
 
     // MARK: Logs
 
-    private static func logRow(_ record: OTLPLogRecord, _ info: ResourceInfo, _ resourceCorrelation: Correlation,
-                               _ batch: inout TelemetryBatch) -> LogRow? {
+    private static func logRow(_ original: OTLPLogRecord, _ info: ResourceInfo, _ resourceCorrelation: Correlation,
+                               _ redaction: AttributeRedaction?, _ batch: inout TelemetryBatch) -> LogRow? {
+        var record = original
+        var redactions: [Redaction] = []
+        if let redaction {
+            if let attributes = redaction.attributes(record.attributes, path: "attributes", into: &redactions) {
+                record.attributes = attributes
+            }
+            var fields: [SensitiveField] = []
+            if record.hasBody, let body = redaction.value(record.body, key: nil, path: "body", into: &redactions, fields: &fields) {
+                record.body = body
+            }
+        }
         guard record.traceID.isEmpty || record.traceID.count == 16 else {
             batch.reject("log record: trace_id must be empty or 16 bytes, got \(record.traceID.count)")
             return nil
@@ -223,16 +264,19 @@ public enum OTLPMaterializer {
             flags: Int64(record.flags),
             resource: info,
             attributes: attributes,
-            correlation: CorrelationColumns(Correlation(record.attributes).fallingBack(to: resourceCorrelation))
+            correlation: CorrelationColumns(Correlation(record.attributes).fallingBack(to: resourceCorrelation)),
+            redactions: redactions
         )
     }
 
     // MARK: Metrics
 
     private static func appendPoints(_ metric: OTLPMetric, _ info: ResourceInfo, _ resourceRunID: String?,
-                                     _ batch: inout TelemetryBatch) {
-        func base(type: String, temporality: String?, monotonic: Bool?, attributes: [OTLPKeyValue],
+                                     _ redaction: AttributeRedaction?, _ batch: inout TelemetryBatch) {
+        func base(type: String, temporality: String?, monotonic: Bool?, attributes original: [OTLPKeyValue],
                   start: UInt64, time: UInt64, flags: UInt32, exemplars: [OTLPExemplar]) -> MetricPointRow? {
+            var redactions: [Redaction] = []
+            let attributes = redaction?.attributes(original, path: "attributes", into: &redactions) ?? original
             guard let start = Int64(exactly: start), let time = Int64(exactly: time) else {
                 batch.reject("metric \(metric.name.debugDescription): timestamp out of range")
                 return nil
@@ -246,7 +290,7 @@ public enum OTLPMaterializer {
                 value: nil, intValue: nil, count: nil, sum: nil, min: nil, max: nil,
                 buckets: nil, exemplars: exemplarsJSON(exemplars), flags: Int64(flags),
                 resource: info, attributes: JSONWriter.object(attributes),
-                runID: Correlation(attributes).runID ?? resourceRunID)
+                runID: Correlation(attributes).runID ?? resourceRunID, redactions: redactions)
         }
 
         switch metric.data {
@@ -407,7 +451,12 @@ public enum OTLPMaterializer {
 }
 
 extension ResourceInfo {
-    init(_ resource: OTLPResource, _ scope: OTLPScope) {
+    init(_ original: OTLPResource, _ scope: OTLPScope, _ redaction: AttributeRedaction?) {
+        var resource = original
+        var redactions: [Redaction] = []
+        if let redaction, let attributes = redaction.attributes(resource.attributes, path: "attributes", into: &redactions) {
+            resource.attributes = attributes
+        }
         var serviceName: String?
         var serviceVersion: String?
         for kv in resource.attributes {
@@ -420,7 +469,7 @@ extension ResourceInfo {
         self.init(resourceID: key.hex, serviceName: serviceName, serviceVersion: serviceVersion,
                   scopeName: scope.name.isEmpty ? nil : scope.name,
                   scopeVersion: scope.version.isEmpty ? nil : scope.version,
-                  attributes: attributes)
+                  attributes: attributes, redactions: redactions)
     }
 }
 

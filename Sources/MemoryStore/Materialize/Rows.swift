@@ -1,3 +1,5 @@
+import Redaction
+
 /// One `spans` (or `pending_spans`) row, ready for the appender.
 public struct SpanRow: Sendable {
     public var traceID: String
@@ -27,6 +29,8 @@ public struct SpanRow: Sendable {
     public var droppedAttributes: Int64
     public var droppedEvents: Int64
     public var droppedLinks: Int64
+    /// What redaction replaced in this row (paths and rules, never values).
+    public var redactions: [Redaction] = []
 
     public var isPending: Bool { spanType == "pending_span" }
 }
@@ -49,6 +53,7 @@ public struct LogRow: Sendable {
     public var resource: ResourceInfo
     public var attributes: String
     public var correlation: CorrelationColumns
+    public var redactions: [Redaction] = []
 }
 
 /// One `metric_points` row.
@@ -74,6 +79,7 @@ public struct MetricPointRow: Sendable {
     public var resource: ResourceInfo
     public var attributes: String
     public var runID: String?
+    public var redactions: [Redaction] = []
 }
 
 /// Resource and scope columns, computed once per resource/scope and shared by its rows.
@@ -85,6 +91,7 @@ public struct ResourceInfo: Sendable {
     public var scopeName: String?
     public var scopeVersion: String?
     public var attributes: String
+    public var redactions: [Redaction] = []
 }
 
 /// The correlation columns as stored.

@@ -1,6 +1,6 @@
 /// Every schema migration memoryd knows, oldest first.
 public enum Migrations {
-    public static let all: [Migration] = [coreTables, recordsView]
+    public static let all: [Migration] = [coreTables, recordsView, redactionsTable]
 
     /// Telemetry tables and ingest checkpoints. Client retries are idempotent: the writer skips
     /// spans whose (trace_id, span_id), and logs and points whose content key, are stored
@@ -167,5 +167,17 @@ public enum Migrations {
             l.run_id, l.packet_id, l.milestone, l.agent, l.attempt, l.stage, l.stage_index,
             l.received_at
         FROM logs l LEFT JOIN resources r USING (resource_id);
+        """)
+
+    /// What redaction replaced before rows were stored: where and by which rule, never the value.
+    static let redactionsTable = Migration(version: 3, name: "redactions", sql: """
+        CREATE TABLE redactions (
+            table_name VARCHAR NOT NULL,
+            row_key VARCHAR NOT NULL,
+            path VARCHAR NOT NULL,
+            rule VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL,
+            redacted_at TIMESTAMPTZ NOT NULL
+        );
         """)
 }

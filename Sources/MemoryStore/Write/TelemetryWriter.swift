@@ -1,4 +1,5 @@
 import DuckDB
+import Redaction
 import Foundation
 
 /// Writes telemetry rows in one transaction per commit, together with the checkpoint of
@@ -39,6 +40,8 @@ public final class TelemetryWriter: @unchecked Sendable {
     /// Resource ids known to be in `resources` (a process has one; this stays small).
     private var knownResources = Set<String>()
     private var pendingResources = Set<String>()
+    /// Resources this commit stores (their redaction records go with them).
+    private var newResources: [String: ResourceInfo] = [:]
     /// Newest row time per table (spans: start ns, logs: time µs, points: time ns), nil while
     /// the table is empty; read from the store once, then kept up to date.
     private var newestCommitted: (spans: Int64?, logs: Int64?, points: Int64?)?
@@ -87,6 +90,7 @@ public final class TelemetryWriter: @unchecked Sendable {
                 for (b, i) in fresh.points { try append(batches[b].points[i], to: appender, receivedAt: receivedAt) }
                 try appender.close()
             }
+            try appendRedactions(batches, fresh, receivedAt: receivedAt)
             appended = clock.now
             try updateStoredRunIDs()
             try recordProgress(progress)
@@ -227,6 +231,34 @@ public final class TelemetryWriter: @unchecked Sendable {
         try statement.execute()
     }
 
+    /// Redaction records of the rows this commit stores (a retried row's were stored with it).
+    private func appendRedactions(_ batches: [TelemetryBatch], _ fresh: FreshRows, receivedAt: Int64) throws {
+        var records: [(table: String, key: String, redaction: Redaction)] = []
+        for (b, i) in fresh.spans + fresh.pending {
+            let span = batches[b].spans[i]
+            for r in span.redactions { records.append((span.isPending ? "pending_spans" : "spans", span.traceID + span.spanID, r)) }
+        }
+        for (b, i) in fresh.logs { for r in batches[b].logs[i].redactions { records.append(("logs", batches[b].logs[i].key, r)) } }
+        for (b, i) in fresh.points {
+            for r in batches[b].points[i].redactions { records.append(("metric_points", batches[b].points[i].key, r)) }
+        }
+        for resource in newResources.values {
+            for r in resource.redactions { records.append(("resources", resource.resourceID, r)) }
+        }
+        guard !records.isEmpty else { return }
+        let appender = try connection.appender(table: "redactions")
+        for record in records {
+            try appender.append(record.table)
+            try appender.append(record.key)
+            try appender.append(record.redaction.path)
+            try appender.append(record.redaction.rule)
+            try appender.append(record.redaction.kind.rawValue)
+            try appender.appendTimestamp(micros: receivedAt)
+            try appender.endRow()
+        }
+        try appender.close()
+    }
+
     private func appendResources(_ batches: [TelemetryBatch], receivedAt: Int64) throws {
         var unseen: [String: ResourceInfo] = [:]
         for batch in batches {
@@ -235,6 +267,7 @@ public final class TelemetryWriter: @unchecked Sendable {
                 unseen[resource.resourceID] = resource
             }
         }
+        newResources = [:]
         guard !unseen.isEmpty else { return }
         let statement = try connection.prepare(
             "SELECT resource_id FROM resources WHERE resource_id IN (SELECT unnest(string_split($1, ',')))")
@@ -244,6 +277,7 @@ public final class TelemetryWriter: @unchecked Sendable {
         let appender = try connection.appender(table: "resources")
         for resource in unseen.values { try appendResource(resource, to: appender, receivedAt: receivedAt) }
         try appender.close()
+        newResources = unseen
         // Known only once committed; a rollback must not hide them from the next commit.
         pendingResources = Set(unseen.keys)
     }

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import MemoryServer
 import MemoryStore
+import Redaction
 import ServiceLifecycle
 
 struct Serve: AsyncParsableCommand {
@@ -41,7 +42,8 @@ struct Serve: AsyncParsableCommand {
         let store = try Store(path: configuration.databasePath,
                               threads: configuration.duckdbThreads > 0 ? configuration.duckdbThreads : nil)
         let server = MemoryServer(store: store, configuration: configuration.server,
-                                  ingest: configuration.ingest, logger: logger)
+                                  ingest: configuration.ingest,
+                                  redactor: configuration.redactionEnabled ? try Redactor() : nil, logger: logger)
         let bindAddress = configuration.server.bind
         let services = server.services { otlp, api in
             // Written unbuffered: supervisors and tests wait for this line.

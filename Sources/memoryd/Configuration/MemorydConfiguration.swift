@@ -18,6 +18,8 @@ struct MemorydConfiguration: Sendable, Equatable {
     var duckdbThreads = 0
     /// `[log] level`, `MEMORYD_LOG_LEVEL`: trace, debug, info, notice, warning, error; default info.
     var logLevel = "info"
+    /// `[redaction] enabled`, `MEMORYD_REDACTION_ENABLED`: scrub secrets before storing; default true.
+    var redactionEnabled = true
 
     var ingest: IngestPipeline.Configuration {
         .init(maxQueuedRows: ingestQueueRows, maxRowsPerCommit: ingestCommitRows)
@@ -30,8 +32,8 @@ struct MemorydConfiguration: Sendable, Equatable {
         let kind: Kind
         let apply: @Sendable (inout MemorydConfiguration, Value) -> Void
 
-        enum Kind: String, Sendable { case string, port, positiveInt, nonNegativeInt, logLevel }
-        enum Value { case string(String), int(Int) }
+        enum Kind: String, Sendable { case string, port, positiveInt, nonNegativeInt, logLevel, bool }
+        enum Value { case string(String), int(Int), bool(Bool) }
     }
 
     static let keys: [Key] = [
@@ -44,6 +46,7 @@ struct MemorydConfiguration: Sendable, Equatable {
         Key(path: "ingest.commit_rows", env: "MEMORYD_INGEST_COMMIT_ROWS", kind: .positiveInt) { c, v in if case .int(let i) = v { c.ingestCommitRows = i } },
         Key(path: "duckdb.threads", env: "MEMORYD_DUCKDB_THREADS", kind: .nonNegativeInt) { c, v in if case .int(let i) = v { c.duckdbThreads = i } },
         Key(path: "log.level", env: "MEMORYD_LOG_LEVEL", kind: .logLevel) { c, v in if case .string(let s) = v { c.logLevel = s } },
+        Key(path: "redaction.enabled", env: "MEMORYD_REDACTION_ENABLED", kind: .bool) { c, v in if case .bool(let b) = v { c.redactionEnabled = b } },
     ]
 
     /// Loads the file (when given or when `./memoryd.toml` exists), then the environment.
@@ -89,7 +92,9 @@ struct MemorydConfiguration: Sendable, Equatable {
                 throw ConfigurationError("\(file): unknown key \(path)")
             }
             let raw: Key.Value
-            if let i = value.int {
+            if let b = value.bool, key.kind == .bool {
+                raw = .bool(b)
+            } else if let i = value.int {
                 raw = .int(i)
             } else if let s = value.string, [.string, .logLevel].contains(key.kind) {
                 raw = .string(s)
@@ -104,6 +109,8 @@ struct MemorydConfiguration: Sendable, Equatable {
         func integer() throws -> Int {
             switch value {
             case .int(let i): return i
+            case .bool:
+                throw ConfigurationError("\(source): expected an integer, got a boolean")
             case .string(let s):
                 guard let i = Int(s.trimmingCharacters(in: .whitespaces)) else {
                     throw ConfigurationError("\(source): expected an integer, got \"\(s)\"")
@@ -129,6 +136,13 @@ struct MemorydConfiguration: Sendable, Equatable {
             let n = try integer()
             guard n >= 0 else { throw ConfigurationError("\(source): must be 0 or more, got \(n)") }
             return .int(n)
+        case .bool:
+            switch value {
+            case .bool: return value
+            case .string(let s) where ["true", "1", "yes", "on"].contains(s.lowercased()): return .bool(true)
+            case .string(let s) where ["false", "0", "no", "off"].contains(s.lowercased()): return .bool(false)
+            default: throw ConfigurationError("\(source): expected true or false")
+            }
         case .logLevel:
             let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
             guard case .string(let s) = value, levels.contains(s.lowercased()) else {

@@ -20,6 +20,16 @@
 ///
 /// `Redactor` is a cheap value (one reference to an immutable engine), `Sendable`, and safe to use
 /// from any number of threads at once.
+///
+/// Walking OTLP (the module has no OTLP dependency): per attribute list, call
+/// `redactAttribute(key:value:path:into:sensitiveFields:)` for string values; for other values
+/// under a key where `isSensitiveKey` fires, replace the value with `placeholder(for:)` and record
+/// a `.key` redaction; walk array elements with `redactValue` (path `key[i]`) and kvlist members
+/// as attributes (path `key.member`); do `logfire.msg` last, with `redactMessage` and the
+/// `logfire.msg_template` and collected fields. Free text without a key (span names, status
+/// messages, log bodies) goes through `redactValue`. `redactAttributes` does all of this for
+/// `RedactableAttribute` lists. Paths are relative to the record: `attributes.<key>…`,
+/// `events[i].attributes.<key>`, `body`, `name`; keys are used verbatim (they may contain dots).
 public struct Redactor: Sendable {
     let engine: Engine
 

@@ -35,8 +35,9 @@ struct AttributeRedaction {
     /// A value under `key` (nil for array elements and bodies).
     func value(_ any: OTLPAnyValue, key: String?, path: String, into redactions: inout [Redaction],
                fields: inout [SensitiveField]) -> OTLPAnyValue? {
-        if let key, !isString(any), let rule = redactor.isSensitiveKey(key) {
-            // Non-text values under a sensitive key (a card number sent as an int) go whole.
+        if let key, carriesData(any), let rule = redactor.isSensitiveKey(key) {
+            // Non-text values under a sensitive key (a card number sent as an int) go whole;
+            // booleans and nulls (`has_password: true`) say nothing secret.
             redactions.append(Redaction(path: path, rule: rule, kind: .key))
             fields.append(SensitiveField(name: key, rule: rule))
             return .string(Redactor.placeholder(for: rule))
@@ -77,9 +78,12 @@ struct AttributeRedaction {
         redactor.redactValue(s, path: path, into: &redactions)
     }
 
-    private func isString(_ any: OTLPAnyValue) -> Bool {
-        if case .stringValue = any.value { return true }
-        return false
+    /// Numbers, bytes, arrays and maps; strings go through `redactAttribute` instead.
+    private func carriesData(_ any: OTLPAnyValue) -> Bool {
+        switch any.value {
+        case .intValue, .doubleValue, .bytesValue, .arrayValue, .kvlistValue: true
+        default: false
+        }
     }
 }
 

@@ -46,7 +46,7 @@ let package = Package(
         .target(
             name: "MemoryIngest",
             dependencies: [
-                "MemoryStore", "OTLP", "Redaction",
+                "MemoryStore", "OTLP", "Redaction", "Contracts",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -65,7 +65,7 @@ let package = Package(
         .executableTarget(
             name: "memoryd",
             dependencies: [
-                "MemoryServer", "MemoryIngest", "MemoryStore", "DuckDB", "Redaction",
+                "MemoryServer", "MemoryIngest", "MemoryStore", "DuckDB", "Redaction", "Contracts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
@@ -77,6 +77,7 @@ let package = Package(
         .testTarget(name: "RedactionTests", dependencies: ["Redaction"]),
         .testTarget(name: "ContractsTests", dependencies: ["Contracts"], exclude: ["Fixtures"]),
         .testTarget(name: "StoreTests", dependencies: ["MemoryStore", "OTLP", "DuckDB"]),
+        .testTarget(name: "IngestTests", dependencies: ["MemoryIngest", "MemoryStore", "Contracts", "DuckDB"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["memoryd"]),
         .testTarget(
             name: "MemoryServerTests",

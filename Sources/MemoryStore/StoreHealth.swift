@@ -5,13 +5,16 @@ import Foundation
 public struct StoreHealth: Sendable {
     public struct Source: Sendable {
         public let name: String
-        public let batches: Int64
+        /// Committed OTLP batches; nil for a file source.
+        public let batches: Int64?
+        /// How far a file source is ingested; nil for an OTLP source.
+        public let byteOffset: Int64?
         public let rows: Int64
         public let rejected: Int64
         public let updatedAt: String
     }
 
-    public static let tables = ["spans", "pending_spans", "logs", "metric_points", "ingest_checkpoints"]
+    public static let tables = ["spans", "pending_spans", "logs", "metric_points", "events", "ingest_rejects", "ingest_checkpoints"]
 
     public let duckdbVersion = Database.libraryVersion
     public let schemaVersion: Int
@@ -29,10 +32,14 @@ public struct StoreHealth: Sendable {
         let wal = try? FileManager.default.attributesOfItem(atPath: store.path + ".wal")
         fileBytes = ((attributes?[.size] as? NSNumber)?.int64Value ?? 0) + ((wal?[.size] as? NSNumber)?.int64Value ?? 0)
         sources = try connection.query("""
-            SELECT source, position, rows_total, rejected_total, updated_at FROM ingest_checkpoints ORDER BY source
+            SELECT source, position, rows_total, rejected_total, updated_at, file_identity IS NOT NULL
+            FROM ingest_checkpoints ORDER BY source
             """).rows.map {
-            Source(name: $0[0].string ?? "", batches: $0[1].int64 ?? 0, rows: $0[2].int64 ?? 0,
-                   rejected: $0[3].int64 ?? 0, updatedAt: $0[4].description)
+            // `position` counts batches for OTLP sources and bytes for files (which have an identity).
+            let isFile = $0[5] == .bool(true)
+            return Source(name: $0[0].string ?? "", batches: isFile ? nil : $0[1].int64 ?? 0,
+                          byteOffset: isFile ? $0[1].int64 ?? 0 : nil, rows: $0[2].int64 ?? 0,
+                          rejected: $0[3].int64 ?? 0, updatedAt: $0[4].description)
         }
     }
 
@@ -44,7 +51,10 @@ public struct StoreHealth: Sendable {
             "db_bytes": fileBytes,
             "row_counts": Dictionary(uniqueKeysWithValues: rowCounts.map { ($0.0, $0.1) }),
             "sources": sources.map {
-                ["source": $0.name, "batches": $0.batches, "rows": $0.rows, "rejected": $0.rejected, "updated_at": $0.updatedAt]
+                var source: [String: Any] = ["source": $0.name, "rows": $0.rows, "rejected": $0.rejected, "updated_at": $0.updatedAt]
+                if let batches = $0.batches { source["batches"] = batches }
+                if let byteOffset = $0.byteOffset { source["byte_offset"] = byteOffset }
+                return source
             },
         ]
     }

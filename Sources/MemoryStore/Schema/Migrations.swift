@@ -1,6 +1,6 @@
 /// Every schema migration memoryd knows, oldest first.
 public enum Migrations {
-    public static let all: [Migration] = [coreTables, recordsView, redactionsTable]
+    public static let all: [Migration] = [coreTables, recordsView, redactionsTable, eventTables]
 
     /// Telemetry tables and ingest checkpoints. Client retries are idempotent: the writer skips
     /// spans whose (trace_id, span_id), and logs and points whose content key, are stored
@@ -178,6 +178,42 @@ public enum Migrations {
             rule VARCHAR NOT NULL,
             kind VARCHAR NOT NULL,
             redacted_at TIMESTAMPTZ NOT NULL
+        );
+        """)
+
+    /// Watcher event envelopes as received, and the lines refused on the way in. An envelope is
+    /// identified by (source, id): a redelivery carries the same pair and the same `time`, so
+    /// the writer's duplicate lookup is bounded by time, like the telemetry tables' (no keys,
+    /// for the reason given on migration 1). `ingest_source` is where the line came from (a file
+    /// path or `stdin`), `source` the envelope's producer.
+    static let eventTables = Migration(version: 4, name: "events and ingest rejects", sql: """
+        CREATE TABLE events (
+            ingest_source VARCHAR NOT NULL,
+            source VARCHAR NOT NULL,
+            id VARCHAR NOT NULL,
+            topic VARCHAR NOT NULL,
+            type VARCHAR NOT NULL,
+            time TIMESTAMPTZ NOT NULL,
+            run_id VARCHAR,
+            packet_id VARCHAR,
+            trace_id VARCHAR,
+            partition BIGINT,
+            "offset" BIGINT,
+            dataschema VARCHAR,
+            data JSON NOT NULL,
+            unknown_topic BOOLEAN NOT NULL,
+            line BIGINT NOT NULL,
+            byte_offset BIGINT NOT NULL,
+            received_at TIMESTAMPTZ NOT NULL
+        );
+        CREATE TABLE ingest_rejects (
+            ingest_source VARCHAR NOT NULL,
+            line BIGINT NOT NULL,
+            byte_offset BIGINT NOT NULL,
+            kind VARCHAR NOT NULL,
+            reason VARCHAR NOT NULL,
+            excerpt VARCHAR NOT NULL,
+            received_at TIMESTAMPTZ NOT NULL
         );
         """)
 }

@@ -25,7 +25,8 @@ struct Health: ParsableCommand {
             print("database \(store.path): \(report.fileBytes) bytes")
             for (table, count) in report.rowCounts { print("  \(table): \(count) rows") }
             for source in report.sources {
-                print("  source \(source.name): \(source.batches) batches, \(source.rows) rows, \(source.rejected) rejected, last \(source.updatedAt)")
+                let progress = source.byteOffset.map { "at byte \($0)" } ?? "\(source.batches ?? 0) batches"
+                print("  source \(source.name): \(progress), \(source.rows) rows, \(source.rejected) rejected, last \(source.updatedAt)")
             }
         }
     }

@@ -1,0 +1,221 @@
+import Contracts
+import Foundation
+import MemoryStore
+import Redaction
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads watcher envelope streams (JSON lines), checks each line against the pinned contracts,
+/// and stores accepted envelopes in `events` and refused lines in `ingest_rejects`, one
+/// transaction per chunk of lines. A file's checkpoint commits with its rows, so re-running
+/// resumes where the last commit ended and a crash never stores a line twice.
+public final class EnvelopeIngestor {
+    /// What one source contributed in one run.
+    public struct Summary: Sendable, Equatable {
+        public var source: String
+        /// Where this run started reading (a file's checkpoint; 0 for a new file or a stream).
+        public var resumedAt: Int64 = 0
+        public var lines = 0
+        public var stored = 0
+        public var duplicates = 0
+        public var rejected = 0
+        public var unknownTopics = 0
+        /// Bytes of an unfinished last line (no newline, not JSON) left for the next run: the
+        /// producer may still be writing it.
+        public var pendingBytes: Int64 = 0
+
+        public init(source: String) { self.source = source }
+    }
+
+    /// Lines longer than this are rejected (`huge_line`) without being parsed.
+    public static let maxLineBytes = 1 << 20
+    /// Characters of a rejected line kept in `ingest_rejects.excerpt`.
+    public static let excerptCharacters = 256
+    static let readBlockBytes = 1 << 20
+
+    private let writer: EventWriter
+    private let contracts: ContractRegistry
+    private let redactor: Redactor?
+    private let chunkLines: Int
+
+    /// `redactor` scrubs payloads and reject excerpts before they are stored; nil stores them
+    /// as received.
+    public init(store: Store, contracts: ContractRegistry, redactor: Redactor?, chunkLines: Int = 5_000) throws {
+        writer = try EventWriter(store: store)
+        self.contracts = contracts
+        self.redactor = redactor
+        self.chunkLines = chunkLines
+    }
+
+    /// The `.jsonl` files under `directory`, recursively, in path order.
+    public static func envelopeFiles(in directory: String) -> [String] {
+        guard let walker = FileManager.default.enumerator(atPath: directory) else { return [] }
+        var files: [String] = []
+        while let relative = walker.nextObject() as? String {
+            if relative.hasSuffix(".jsonl") { files.append((directory as NSString).appendingPathComponent(relative)) }
+        }
+        return files.sorted()
+    }
+
+    /// Ingests a file from its checkpoint; from the start when the file at `path` is not the one
+    /// the checkpoint was taken on (rotated, replaced) or is shorter than it (truncated).
+    public func ingestFile(at path: String) throws -> Summary {
+        let source = URL(fileURLWithPath: path).standardizedFileURL.path
+        let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: source))
+        defer { try? handle.close() }
+        // Identity and size of the file actually opened, not of whatever the path names now.
+        var info = stat()
+        guard fstat(handle.fileDescriptor, &info) == 0 else {
+            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+        }
+        let identity = "\(info.st_dev):\(info.st_ino)"
+        let checkpoint = try writer.checkpoint(source: source)
+        var start: Int64 = 0
+        if let checkpoint, checkpoint.identity == identity, checkpoint.position <= Int64(info.st_size) {
+            start = checkpoint.position
+        }
+        let firstLine = try Self.lineCount(handle, upTo: start) + 1
+        try handle.seek(toOffset: UInt64(start))
+        var reader = LineReader(maxLineBytes: Self.maxLineBytes, startingAt: start) {
+            try handle.read(upToCount: Self.readBlockBytes)
+        }
+        let current = EventWriter.FileCheckpoint(position: start, identity: identity)
+        return try ingest(&reader, source: source, firstLine: firstLine,
+                          file: (identity, committed: checkpoint == current ? start : nil))
+    }
+
+    /// Ingests a stream that has no position to resume from (stdin, a request body): nothing
+    /// is checkpointed, but envelopes stored before are still recognized and skipped. `read`
+    /// returns the next bytes, nil or empty at the end.
+    public func ingestStream(named source: String, read: @escaping () throws -> Data?) throws -> Summary {
+        var reader = LineReader(maxLineBytes: Self.maxLineBytes, startingAt: 0, read: read)
+        return try ingest(&reader, source: source, firstLine: 1, file: nil)
+    }
+
+    // MARK: The loop
+
+    /// `file`: the identity of the file being read and the position its stored checkpoint
+    /// holds for it (nil when it has none); nil for a stream.
+    private func ingest(_ reader: inout LineReader, source: String, firstLine: Int64,
+                        file: (identity: String, committed: Int64?)?) throws -> Summary {
+        var summary = Summary(source: source)
+        summary.resumedAt = reader.position
+        var events: [EventRow] = []
+        var rejects: [RejectRow] = []
+        var linesInChunk = 0
+        var position = reader.position
+        var lineNumber = firstLine
+        var committed = file?.committed
+
+        func commit() throws {
+            let result = try writer.commit(
+                events: events, rejects: rejects,
+                checkpoint: file.map { (source, EventWriter.FileCheckpoint(position: position, identity: $0.identity)) })
+            summary.stored += result.stored
+            summary.duplicates += result.duplicates
+            summary.unknownTopics += result.unknownTopics
+            summary.rejected += result.rejected
+            events.removeAll(keepingCapacity: true)
+            rejects.removeAll(keepingCapacity: true)
+            linesInChunk = 0
+            committed = position
+        }
+
+        while let line = try reader.next() {
+            defer { lineNumber += 1 }
+            // A file's unfinished last line may still be being written: leave it for the next
+            // run unless it is a whole JSON value already. A stream that ended is complete.
+            if !line.isTerminated, file != nil, line.isTooLong || (try? JSONValue(parsing: line.bytes)) == nil {
+                summary.pendingBytes = line.length
+                break
+            }
+            summary.lines += 1
+            linesInChunk += 1
+            switch classify(line, source: source, number: lineNumber) {
+            case .blank: break
+            case .event(let row): events.append(row)
+            case .reject(let row): rejects.append(row)
+            }
+            position = line.end
+            if linesInChunk >= chunkLines { try commit() }
+        }
+        // A file's checkpoint is written even when no line was read (a new, replaced or empty
+        // file), so the next run knows which file it belongs to.
+        if linesInChunk > 0 || (file != nil && committed != position) { try commit() }
+        return summary
+    }
+
+    private enum Outcome {
+        case blank
+        case event(EventRow)
+        case reject(RejectRow)
+    }
+
+    /// What one line is: nothing (blank), an envelope to store, or a reject.
+    private func classify(_ line: LineReader.Line, source: String, number: Int64) -> Outcome {
+        func reject(_ kind: String, _ reason: String) -> Outcome {
+            .reject(RejectRow(ingestSource: source, line: number, byteOffset: line.offset, kind: kind, reason: reason,
+                              excerpt: excerpt(line.bytes)))
+        }
+        if line.isTooLong {
+            return reject("huge_line", "the line has \(line.length) bytes, more than the limit of \(Self.maxLineBytes)")
+        }
+        let envelope: JSONValue
+        do {
+            envelope = try JSONValue(parsing: line.bytes)
+        } catch {
+            switch error.kind {
+            case .empty: return .blank
+            case .syntax: return reject("not_json", error.description)
+            case .invalidUTF8, .duplicateKey, .tooDeep: return reject(error.kind.rawValue, error.description)
+            }
+        }
+        let check = contracts.validateEnvelope(envelope)
+        if let violation = check.violations.first {
+            return reject(violation.kind.rawValue, check.rejectReason ?? violation.description)
+        }
+        // The envelope schema guarantees the required members' types and the time's format.
+        guard let producer = envelope["source"]?.stringValue, let id = envelope["id"]?.stringValue,
+              let topic = check.topicName, let type = envelope["type"]?.stringValue,
+              let time = envelope["time"]?.stringValue.flatMap(RFC3339Timestamp.init), let data = envelope["data"]
+        else {
+            return reject(ContractViolation.Kind.envelopeSchema.rawValue, "the envelope passed its schema but cannot be read")
+        }
+        var redactions: [Redaction] = []
+        let dataText = data.jsonText
+        return .event(EventRow(
+            ingestSource: source, source: producer, id: id, topic: topic, type: type,
+            timeMicros: time.epochSeconds * 1_000_000 + Int64(time.nanosecond / 1000),
+            runID: envelope["run_id"]?.stringValue, packetID: envelope["packet_id"]?.stringValue,
+            traceID: envelope["trace_id"]?.stringValue, partition: envelope["partition"]?.int64Value,
+            offset: envelope["offset"]?.int64Value, dataschema: envelope["dataschema"]?.stringValue,
+            data: redactor?.redactValue(dataText, path: "data", into: &redactions) ?? dataText,
+            unknownTopic: check.isUnknownTopic, line: number, byteOffset: line.offset, redactions: redactions))
+    }
+
+    /// The start of a rejected line, secrets replaced first (a cut could hide one from the
+    /// detectors), then truncated.
+    private func excerpt(_ bytes: [UInt8]) -> String {
+        let text = String(decoding: bytes, as: UTF8.self)
+        var ignored: [Redaction] = []
+        let redacted = redactor?.redactValue(text, path: "excerpt", into: &ignored) ?? text
+        return String(redacted.prefix(Self.excerptCharacters))
+    }
+
+    /// Newlines before `offset`: the number of the line a resumed run starts at, minus one.
+    private static func lineCount(_ handle: FileHandle, upTo offset: Int64) throws -> Int64 {
+        guard offset > 0 else { return 0 }
+        try handle.seek(toOffset: 0)
+        var remaining = offset
+        var count: Int64 = 0
+        while remaining > 0, let block = try handle.read(upToCount: Int(min(remaining, Int64(readBlockBytes)))), !block.isEmpty {
+            count += Int64(block.count { $0 == UInt8(ascii: "\n") })
+            remaining -= Int64(block.count)
+        }
+        return count
+    }
+}

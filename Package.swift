@@ -57,6 +57,7 @@ let package = Package(
             dependencies: [
                 "MemoryIngest", "MemoryStore", "OTLP", "Redaction",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -22,7 +22,6 @@ struct Correlation: Sendable {
         var stage: String?
     }
 
-    init() {}
 
     init(_ attributes: [OTLPKeyValue]) {
         for kv in attributes { absorb(kv) }

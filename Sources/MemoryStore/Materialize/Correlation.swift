@@ -22,7 +22,6 @@ struct Correlation: Sendable {
         var stage: String?
     }
 
-
     init(_ attributes: [OTLPKeyValue]) {
         for kv in attributes { absorb(kv) }
         runID = runID ?? aliases.runID

@@ -37,6 +37,7 @@ test: duckdb venv
 
 bench: build venv
 	$(VENV)/bin/python scripts/bench-otlp.py --binary $(RELEASE_BIN)
+	$(SWIFT) build -c release --product TelemetryBench && $$(command -v taskset >/dev/null && echo taskset -c 0) $(dir $(RELEASE_BIN))TelemetryBench  # bench-telemetry
 
 clean:
 	rm -rf .build .deps

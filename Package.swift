@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "memoryd", targets: ["memoryd"]),
+        .library(name: "MemoryTelemetry", targets: ["MemoryTelemetry"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
@@ -22,6 +23,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", exact: "1.5.0"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", exact: "0.6.0"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", exact: "0.12.1"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", exact: "1.7.3"),
+        .package(url: "https://github.com/swift-otel/swift-otel.git", exact: "1.6.0", traits: ["OTLPHTTP"]),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
     ],
     targets: [
         .systemLibrary(name: "CDuckDB"),
@@ -40,6 +45,16 @@ let package = Package(
         .target(name: "Contracts", resources: [.copy("Pinned"), .copy("Owned")]),
         .target(name: "Redaction"),
         .target(
+            name: "MemoryTelemetry",
+            dependencies: [
+                "Redaction", "Contracts",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
             name: "MemoryStore",
             dependencies: ["DuckDB", "OTLP", "Redaction", .product(name: "Logging", package: "swift-log")]
         ),
@@ -53,10 +68,28 @@ let package = Package(
             ]
         ),
         .target(
+            name: "MemoryService",
+            dependencies: ["MemoryStore", "DuckDB", "Contracts", "Redaction", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
+        ),
+        .target(
+            name: "MemoryA2A",
+            dependencies: ["MemoryService", "Contracts", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "MemoryMCP",
+            dependencies: [
+                "MemoryService", "Contracts",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "MemoryServer",
             dependencies: [
-                "MemoryIngest", "MemoryStore", "OTLP", "Redaction",
+                "MemoryIngest", "MemoryService", "MemoryA2A", "MemoryMCP", "MemoryStore", "OTLP", "Redaction", "Contracts",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -66,20 +99,60 @@ let package = Package(
         .executableTarget(
             name: "memoryd",
             dependencies: [
-                "MemoryServer", "MemoryIngest", "MemoryStore", "DuckDB", "Redaction", "Contracts",
+                "MemoryServer", "MemoryService", "MemoryMCP", "MemoryIngest", "MemoryStore", "DuckDB", "Redaction", "Contracts",
+                "MemoryTelemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        .executableTarget(
+            name: "MemoryAPIBench",
+            dependencies: ["MemoryService", "MemoryStore", "OTLP", "Contracts", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/MemoryAPIBench"
+        ),
         .testTarget(name: "DuckDBTests", dependencies: ["DuckDB"]),
         .testTarget(name: "OTLPTests", dependencies: ["OTLP"]),
         .testTarget(name: "RedactionTests", dependencies: ["Redaction"]),
         .testTarget(name: "ContractsTests", dependencies: ["Contracts"], exclude: ["Fixtures"]),
+        .testTarget(name: "MemoryServiceTests", dependencies: ["MemoryService", "MemoryStore", "OTLP", "DuckDB", "Contracts", "Redaction"]),
         .testTarget(name: "StoreTests", dependencies: ["MemoryStore", "OTLP", "DuckDB"]),
         .testTarget(name: "IngestTests", dependencies: ["MemoryIngest", "MemoryStore", "Contracts", "DuckDB"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["memoryd"]),
+        .testTarget(
+            name: "MemoryA2ATests",
+            dependencies: ["MemoryA2A", "MemoryService", "MemoryStore", "Contracts", "memoryd",
+                           .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
+            name: "MemoryMCPTests",
+            dependencies: [
+                "MemoryMCP", "MemoryService", "MemoryStore", "Contracts", "memoryd",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "MemoryTelemetryTests",
+            dependencies: [
+                "MemoryTelemetry", "OTLP",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .executableTarget(
+            name: "TelemetryBench",
+            dependencies: [
+                "MemoryTelemetry",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Benchmarks/TelemetryBench"
+        ),
         .testTarget(
             name: "MemoryServerTests",
             dependencies: [

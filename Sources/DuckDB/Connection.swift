@@ -5,6 +5,7 @@ import CDuckDB
 public final class Connection: @unchecked Sendable {
     let handle: duckdb_connection
     private let database: Database
+    private var statementCache: [String: PreparedStatement] = [:]
 
     init(database: Database) throws {
         self.database = database
@@ -16,6 +17,8 @@ public final class Connection: @unchecked Sendable {
     }
 
     deinit {
+        // Cached statements go first: they refer to this connection's handle.
+        statementCache.removeAll()
         var conn: duckdb_connection? = handle
         duckdb_disconnect(&conn)
     }
@@ -43,6 +46,15 @@ public final class Connection: @unchecked Sendable {
     /// Prepares one statement for repeated execution with bound parameters.
     public func prepare(_ sql: String) throws -> PreparedStatement {
         try PreparedStatement(connection: self, sql: sql)
+    }
+
+    /// The statement for `sql`, prepared on first use and kept for this connection's lifetime:
+    /// for the fixed statements of hot paths, where planning costs as much as running.
+    public func cachedStatement(_ sql: String) throws -> PreparedStatement {
+        if let statement = statementCache[sql] { return statement }
+        let statement = try PreparedStatement(connection: self, sql: sql, retainingConnection: false)
+        statementCache[sql] = statement
+        return statement
     }
 
     /// Splits `sql` into statements without running them (the count guards untrusted input).

@@ -39,3 +39,11 @@ public final class Database: @unchecked Sendable {
     /// The DuckDB engine version, e.g. `v1.5.5`.
     public static var libraryVersion: String { String(cString: duckdb_library_version()) }
 }
+
+extension Database {
+    /// The file the DuckDB engine was loaded from (found with `dladdr`), so files installed
+    /// beside it, such as extensions, can be located without configuration.
+    public static var libraryFile: String? {
+        memoryd_duckdb_library_file().map { String(cString: $0) }
+    }
+}

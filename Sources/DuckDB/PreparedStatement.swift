@@ -34,11 +34,16 @@ public enum StatementKind: Sendable, Equatable {
 
 /// A statement parsed and planned once, executed with typed parameters ($1, $2, … or ?).
 public final class PreparedStatement: @unchecked Sendable {
-    private var handle: duckdb_prepared_statement?
-    private let connection: Connection
+    var handle: duckdb_prepared_statement?
+    /// Keeps the connection open while the statement lives; nil for the statements a
+    /// connection caches itself (they must not keep their owner alive).
+    private let connection: Connection?
+    /// The connection's handle, to interrupt what the statement left running.
+    let connectionHandle: duckdb_connection
 
-    init(connection: Connection, sql: String) throws {
-        self.connection = connection
+    init(connection: Connection, sql: String, retainingConnection: Bool = true) throws {
+        self.connection = retainingConnection ? connection : nil
+        connectionHandle = connection.handle
         if duckdb_prepare(connection.handle, sql, &handle) != DuckDBSuccess {
             let message = duckdb_prepare_error(handle).map { String(cString: $0) } ?? "cannot prepare statement"
             duckdb_destroy_prepare(&handle)

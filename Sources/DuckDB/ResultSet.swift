@@ -18,14 +18,8 @@ public struct ResultSet: Sendable {
     init(consuming result: duckdb_result, maxRows: Int = .max) {
         var result = result
         defer { duckdb_destroy_result(&result) }
-        let columnCount = Int(duckdb_column_count(&result))
-        var columns: [Column] = []
-        for c in 0..<columnCount {
-            var logical: duckdb_logical_type? = duckdb_column_logical_type(&result, idx_t(c))
-            defer { duckdb_destroy_logical_type(&logical) }
-            columns.append(Column(name: String(cString: duckdb_column_name(&result, idx_t(c))),
-                                  type: Self.typeName(logical!)))
-        }
+        let columns = Self.columns(of: &result)
+        let columnCount = columns.count
         self.columns = columns
         self.rowsChanged = Int(duckdb_rows_changed(&result))
         self.rows = []
@@ -45,6 +39,14 @@ public struct ResultSet: Sendable {
                 }
                 rows.append(row)
             }
+        }
+    }
+
+    static func columns(of result: inout duckdb_result) -> [Column] {
+        (0..<Int(duckdb_column_count(&result))).map { c in
+            var logical: duckdb_logical_type? = duckdb_column_logical_type(&result, idx_t(c))
+            defer { duckdb_destroy_logical_type(&logical) }
+            return Column(name: String(cString: duckdb_column_name(&result, idx_t(c))), type: typeName(logical!))
         }
     }
 
@@ -87,5 +89,4 @@ public struct ResultSet: Sendable {
         default: "OTHER"
         }
     }
-
 }

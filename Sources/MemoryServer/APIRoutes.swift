@@ -8,10 +8,16 @@ import NIOCore
 struct APIRoutes: Sendable {
     let pipeline: IngestPipeline
     let readiness: Readiness
+    /// Renders the Prometheus exposition.
+    let metrics: @Sendable () -> String
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("healthz") { _, _ in
             json(.ok, ["status": "ok"])
+        }
+        router.get("metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(string: metrics())))
         }
         router.get("readyz") { _, _ in
             readiness.isReady

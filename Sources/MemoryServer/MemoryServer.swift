@@ -1,29 +1,40 @@
 import Hummingbird
 import Logging
 import MemoryIngest
+import MemoryService
 import MemoryStore
 import Redaction
 import NIOCore
 import ServiceLifecycle
 
-/// The daemon's services: the ingest writer and the two HTTP listeners. Run them in one
-/// `ServiceGroup` in this order: shutdown goes in reverse, so readiness turns off first, the
-/// listeners stop next (in-flight requests finish) and the writer last (it drains the queue
-/// and commits).
+/// The daemon's services: the ingest writer, the memory upkeep and the two HTTP listeners.
+/// Run them in one `ServiceGroup` in this order: shutdown goes in reverse, so readiness turns
+/// off first, the listeners stop next (in-flight requests finish) and the writer last (it
+/// drains the queue and commits).
 public struct MemoryServer: Sendable {
     public let pipeline: IngestPipeline
+    public let memory: MemoryService
     public let readiness = Readiness()
+    private let store: Store
+    private let metrics = ServerMetrics()
     private let configuration: ServerConfiguration
     private let redactor: Redactor?
     private let logger: Logger
 
     /// `redactor` scrubs every request before it is stored (nil: stored as received).
     public init(store: Store, configuration: ServerConfiguration, ingest: IngestPipeline.Configuration = .init(),
-                redactor: Redactor?, logger: Logger) {
+                memory: MemoryService.Configuration = .init(), redactor: Redactor?, logger: Logger) throws {
         self.configuration = configuration
+        self.store = store
         self.redactor = redactor
         self.logger = logger
-        pipeline = IngestPipeline(store: store, configuration: ingest, logger: logger)
+        let pipeline = IngestPipeline(store: store, configuration: ingest, logger: logger)
+        self.pipeline = pipeline
+        self.memory = try MemoryService(store: store, configuration: memory, redactor: redactor, ingestStatus: {
+            let status = pipeline.status
+            return .init(queuedBatches: status.queuedBatches, queuedRows: status.queuedRows,
+                         committedBatches: status.committedBatches, oldestQueuedAge: status.oldestQueuedAge)
+        }, observer: metrics.observer, logger: logger)
     }
 
     /// The services to run; `onListening(otlpPort, apiPort)` is called once both are bound.
@@ -32,7 +43,12 @@ public struct MemoryServer: Sendable {
         OTLPRoutes(receiver: OTLPReceiver(pipeline: pipeline, redactor: redactor), maxBodyBytes: configuration.maxBodyBytes)
             .register(on: otlpRouter)
         let apiRouter = Router()
-        APIRoutes(pipeline: pipeline, readiness: readiness).register(on: apiRouter)
+        APIRoutes(pipeline: pipeline, readiness: readiness, metrics: { [metrics, pipeline, store] in
+            metrics.render(pipeline: pipeline, store: store)
+        }).register(on: apiRouter)
+        RESTRoutes(service: memory, maxBodyBytes: configuration.maxBodyBytes).register(on: apiRouter)
+        A2ARoutes(service: memory, configuration: configuration, logger: logger).register(on: apiRouter)
+        MCPRoutes(service: memory, configuration: configuration, logger: logger).register(on: apiRouter)
 
         let bound: @Sendable (Bool, any Channel) async -> Void = { [readiness] isOTLP, channel in
             if let both = readiness.listenerStarted(port: channel.localAddress?.port ?? 0, isOTLP: isOTLP) {
@@ -51,6 +67,6 @@ public struct MemoryServer: Sendable {
                                  serverName: "memoryd"),
             onServerRunning: { await bound(false, $0) },
             logger: logger)
-        return [pipeline, otlp, api, ShutdownWatcher(readiness: readiness)]
+        return [pipeline, MemoryUpkeep(service: memory), otlp, api, ShutdownWatcher(readiness: readiness)]
     }
 }

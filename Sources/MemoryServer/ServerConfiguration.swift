@@ -11,11 +11,17 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// Largest request body accepted, measured after decompression, so a gzip bomb is cut off
     /// once it inflates past it. `max_body_bytes`, `MEMORYD_MAX_BODY_BYTES`; default 20 MiB.
     public var maxBodyBytes: Int
+    /// Browser origins (`scheme://host[:port]`) allowed to use `/mcp` besides loopback ones,
+    /// which are always allowed; requests without `Origin` (non-browser clients) always pass.
+    /// `allowed_origins` (comma-separated), `MEMORYD_ALLOWED_ORIGINS`; default none.
+    public var allowedOrigins: [String]
 
-    public init(bind: String = "127.0.0.1", otlpPort: Int = 4318, apiPort: Int = 8787, maxBodyBytes: Int = 20 << 20) {
+    public init(bind: String = "127.0.0.1", otlpPort: Int = 4318, apiPort: Int = 8787, maxBodyBytes: Int = 20 << 20,
+                allowedOrigins: [String] = []) {
         self.bind = bind
         self.otlpPort = otlpPort
         self.apiPort = apiPort
         self.maxBodyBytes = maxBodyBytes
+        self.allowedOrigins = allowedOrigins
     }
 }

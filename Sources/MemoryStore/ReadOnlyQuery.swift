@@ -11,11 +11,19 @@ extension Store {
     /// parse (not by matching text alone), inside a read-only transaction that is always rolled
     /// back. Returns at most `maxRows` rows.
     public func readOnlyQuery(_ sql: String, parameters: [Value] = [], maxRows: Int = .max) throws -> ResultSet {
-        let connection = try connect()
+        try Self.withReadOnlyStatement(sql, parameters: parameters, on: connect()) { try $0.query(maxRows: maxRows) }
+    }
+
+    /// Prepares `sql` on `connection` if it is exactly one read statement (leading keyword,
+    /// then the prepared statement's type), binds `parameters` and hands it to `body` inside a
+    /// read-only transaction that is rolled back afterwards, whatever `body` does.
+    public static func withReadOnlyStatement<T>(
+        _ sql: String, parameters: [Value], on connection: Connection, _ body: (PreparedStatement) throws -> T
+    ) throws -> T {
         let count = try connection.statementCount(sql)
         guard count == 1 else { throw StoreError.notOneStatement(count) }
         let words = SQLWords(sql)
-        guard let first = words.first, Self.readKeywords.contains(first) else {
+        guard let first = words.first, readKeywords.contains(first) else {
             throw StoreError.notReadOnly(words.first.map { $0.uppercased() } ?? "an empty statement")
         }
         // EXPLAIN ANALYZE executes the statement it explains.
@@ -26,8 +34,11 @@ extension Store {
         defer { try? connection.execute("ROLLBACK") }
         let statement = try connection.prepare(sql)
         guard statement.kind.isRead else { throw StoreError.notReadOnly("\(statement.kind)".uppercased()) }
+        guard statement.parameterCount == parameters.count else {
+            throw StoreError.parameterCount(expected: statement.parameterCount, got: parameters.count)
+        }
         try statement.bind(parameters)
-        return try statement.query(maxRows: maxRows)
+        return try body(statement)
     }
 }
 

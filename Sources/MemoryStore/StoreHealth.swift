@@ -12,9 +12,14 @@ public struct StoreHealth: Sendable {
         public let rows: Int64
         public let rejected: Int64
         public let updatedAt: String
+        /// How long ago the source last committed: its ingest lag once it stops sending.
+        public let secondsSinceUpdate: Double
     }
 
-    public static let tables = ["spans", "pending_spans", "logs", "metric_points", "events", "ingest_rejects", "ingest_checkpoints"]
+    public static let tables = [
+        "spans", "pending_spans", "logs", "metric_points", "events", "ingest_rejects", "ingest_checkpoints",
+        "memories", "memory_history", "search_documents",
+    ]
 
     public let duckdbVersion = Database.libraryVersion
     public let schemaVersion: Int
@@ -31,6 +36,7 @@ public struct StoreHealth: Sendable {
         let attributes = try? FileManager.default.attributesOfItem(atPath: store.path)
         let wal = try? FileManager.default.attributesOfItem(atPath: store.path + ".wal")
         fileBytes = ((attributes?[.size] as? NSNumber)?.int64Value ?? 0) + ((wal?[.size] as? NSNumber)?.int64Value ?? 0)
+        let now = Int64(Date().timeIntervalSince1970 * 1e6)
         sources = try connection.query("""
             SELECT source, position, rows_total, rejected_total, updated_at, file_identity IS NOT NULL
             FROM ingest_checkpoints ORDER BY source
@@ -39,7 +45,8 @@ public struct StoreHealth: Sendable {
             let isFile = $0[5] == .bool(true)
             return Source(name: $0[0].string ?? "", batches: isFile ? nil : $0[1].int64 ?? 0,
                           byteOffset: isFile ? $0[1].int64 ?? 0 : nil, rows: $0[2].int64 ?? 0,
-                          rejected: $0[3].int64 ?? 0, updatedAt: $0[4].description)
+                          rejected: $0[3].int64 ?? 0, updatedAt: $0[4].description,
+                          secondsSinceUpdate: $0[4].int64.map { Double(now - $0) / 1e6 } ?? 0)
         }
     }
 

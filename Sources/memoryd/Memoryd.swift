@@ -11,7 +11,7 @@ struct Memoryd: AsyncParsableCommand {
             commandName: "memoryd",
             abstract: "Agent memory: OTLP and event ingest into DuckDB, served to agents.",
             version: "memoryd \(version) (DuckDB \(Database.libraryVersion))",
-            subcommands: [Serve.self, Ingest.self, Query.self, Health.self]
+            subcommands: [Serve.self, MCP.self, Ingest.self, Replay.self, Query.self, Health.self, Demo.self]
         )
     }
 

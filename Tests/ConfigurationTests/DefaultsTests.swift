@@ -33,7 +33,8 @@ import Testing
         #expect(Set(paths).count == paths.count)
         #expect(Set(envs).count == envs.count)
         #expect(Set(paths) == ["db", "server.bind", "server.otlp_port", "server.api_port", "server.max_body_bytes",
-                               "ingest.queue_rows", "ingest.commit_rows", "duckdb.threads", "log.level", "redaction.enabled"])
+                               "server.allowed_origins", "ingest.queue_rows", "ingest.commit_rows", "duckdb.threads",
+                               "duckdb.extension_dir", "memory.readers", "log.level", "redaction.enabled"])
         #expect(envs.allSatisfy { $0.hasPrefix("MEMORYD_") })
     }
 

@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import MemoryIngest
+import MemoryStore
 import Testing
 
 @Suite struct EnvelopeIngestTests {
@@ -29,16 +30,17 @@ import Testing
         #expect(try scratch.int("SELECT max(length(excerpt)) FROM ingest_rejects") <= Int64(EnvelopeIngestor.excerptCharacters))
         #expect(try scratch.int("SELECT line FROM ingest_rejects WHERE kind = 'huge_line'") == 55)
 
-        // guard_outcomes, state_transitions, memories and runs are materialized by the next
-        // slice of issue 3; until then the same numbers are counted from `events` by topic.
-        func topicCount(_ topic: String, _ condition: String = "true") throws -> Int64 {
-            try scratch.int("SELECT count(*) FROM events WHERE NOT unknown_topic AND topic = '\(topic)' AND \(condition)")
-        }
-        #expect(try topicCount("dome.guard.outcome") == number("guard_outcomes"))
-        #expect(try topicCount("dome.guard.outcome", "(data->>'decision') = 'deny'") == number("guard_denies"))
-        #expect(try topicCount("dome.run.transition") == number("state_transitions"))
-        #expect(try topicCount("dome.memory.fact") == number("facts"))
-        #expect(try scratch.int("SELECT count(DISTINCT data->>'run_id') FROM events WHERE NOT unknown_topic") == number("runs"))
+        // The derived tables hold exactly the fixture's numbers.
+        let derived = try RunDeriver.refresh(on: scratch.store.connect())
+        #expect(Int64(derived.guardOutcomes) == number("guard_outcomes"))
+        #expect(try scratch.int("SELECT count(*) FROM guard_outcomes") == number("guard_outcomes"))
+        #expect(try scratch.int("SELECT count(*) FROM guard_outcomes WHERE decision = 'deny'") == number("guard_denies"))
+        #expect(try scratch.int("SELECT count(*) FROM state_transitions") == number("state_transitions"))
+        #expect(try scratch.int("SELECT count(*) FROM memories") == number("facts"))
+        #expect(try scratch.int("SELECT count(*) FROM memory_history WHERE surface = 'envelope'") == number("facts"))
+        #expect(try scratch.int("SELECT count(*) FROM runs") == number("runs"))
+        #expect(try scratch.int("SELECT sum(guard_denies) FROM runs") == number("guard_denies"))
+        #expect(try scratch.int("SELECT sum(transition_count) FROM runs") == number("state_transitions"))
 
         let size = Int64(try Fixtures.data("dirty.jsonl").count)
         #expect(try scratch.int("SELECT position FROM ingest_checkpoints WHERE source = '\(path)'") == size)

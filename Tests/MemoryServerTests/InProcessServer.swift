@@ -44,7 +44,7 @@ struct InProcessServer: Sendable {
         closer.database = store.database
         var logger = Logger(label: "memoryd-test")
         logger.logLevel = .error
-        let server = MemoryServer(
+        let server = try MemoryServer(
             store: store,
             configuration: ServerConfiguration(bind: "127.0.0.1", otlpPort: 0, apiPort: 0, maxBodyBytes: maxBodyBytes),
             // Stored as received, so fields compare with the fixtures' decoded JSON; the

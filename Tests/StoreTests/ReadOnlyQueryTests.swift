@@ -141,7 +141,9 @@ import Testing
 
     @Test func missingParameterIsAnError() throws {
         let store = try Store(path: ":memory:")
-        #expect(throws: DuckDBError.self) { _ = try store.readOnlyQuery("SELECT $1::INTEGER") }
+        let error = #expect(throws: StoreError.self) { _ = try store.readOnlyQuery("SELECT $1::INTEGER") }
+        #expect(error?.isRefusal == true)
+        #expect(error?.description == "the statement has 1 parameter(s), 0 value(s) given")
     }
 
     @Test func maxRowsLimitsAndFlagsTruncation() throws {

@@ -1,6 +1,6 @@
 /// Every schema migration memoryd knows, oldest first.
 public enum Migrations {
-    public static let all: [Migration] = [coreTables, recordsView, redactionsTable, eventTables]
+    public static let all: [Migration] = [coreTables, recordsView, redactionsTable, eventTables, memoryTables, derivedRunTables]
 
     /// Telemetry tables and ingest checkpoints. Client retries are idempotent: the writer skips
     /// spans whose (trace_id, span_id), and logs and points whose content key, are stored
@@ -214,6 +214,122 @@ public enum Migrations {
             reason VARCHAR NOT NULL,
             excerpt VARCHAR NOT NULL,
             received_at TIMESTAMPTZ NOT NULL
+        );
+        """)
+
+    /// Facts agents write (`memory_upsert`) and every version of them. `memories` holds the
+    /// current version only; a key is small and updated in place, so it has a primary key.
+    /// `memory_history` keeps who wrote each version, when, from which surface, run and trace.
+    /// `search_documents` is the text the search index covers (span names and messages, log
+    /// bodies, event payloads, facts), filled by the search indexer behind ingest; `search_state`
+    /// holds the indexer's high-water marks.
+    static let memoryTables = Migration(version: 5, name: "memories and search documents", sql: """
+        CREATE TABLE memories (
+            namespace VARCHAR NOT NULL,
+            key VARCHAR NOT NULL,
+            value JSON NOT NULL,
+            version BIGINT NOT NULL,
+            run_id VARCHAR,
+            trace_id VARCHAR,
+            source VARCHAR,
+            surface VARCHAR NOT NULL,
+            written_by VARCHAR,
+            created_at TIMESTAMPTZ NOT NULL,
+            updated_at TIMESTAMPTZ NOT NULL,
+            expires_at TIMESTAMPTZ,
+            PRIMARY KEY (namespace, key)
+        );
+        CREATE TABLE memory_history (
+            namespace VARCHAR NOT NULL,
+            key VARCHAR NOT NULL,
+            version BIGINT NOT NULL,
+            value JSON NOT NULL,
+            run_id VARCHAR,
+            trace_id VARCHAR,
+            source VARCHAR,
+            surface VARCHAR NOT NULL,
+            written_by VARCHAR,
+            written_at TIMESTAMPTZ NOT NULL,
+            expires_at TIMESTAMPTZ
+        );
+        CREATE SEQUENCE search_document_ids;
+        CREATE TABLE search_documents (
+            doc_id BIGINT NOT NULL,
+            kind VARCHAR NOT NULL,
+            ref VARCHAR NOT NULL,
+            time TIMESTAMPTZ NOT NULL,
+            run_id VARCHAR,
+            trace_id VARCHAR,
+            title VARCHAR,
+            body VARCHAR NOT NULL
+        );
+        CREATE TABLE search_state (
+            kind VARCHAR PRIMARY KEY,
+            watermark TIMESTAMPTZ NOT NULL
+        );
+        """)
+
+    /// Tables derived from the raw rows (`events`, `spans`): guard outcomes and state
+    /// transitions as typed rows, and per run and stage summaries built from spans and
+    /// envelopes together. They are pure functions of the raw rows, so `memoryd replay`
+    /// rebuilds them identically; `derive_state` holds the deriver's high-water marks.
+    static let derivedRunTables = Migration(version: 6, name: "derived run tables", sql: """
+        CREATE TABLE guard_outcomes (
+            source VARCHAR NOT NULL,
+            event_id VARCHAR NOT NULL,
+            run_id VARCHAR NOT NULL,
+            packet_id VARCHAR,
+            stage VARCHAR,
+            guard_id VARCHAR NOT NULL,
+            decision VARCHAR NOT NULL,
+            reason_code VARCHAR NOT NULL,
+            action VARCHAR,
+            decided_at TIMESTAMPTZ NOT NULL,
+            trace_id VARCHAR,
+            span_id VARCHAR,
+            detail JSON
+        );
+        CREATE TABLE state_transitions (
+            source VARCHAR NOT NULL,
+            event_id VARCHAR NOT NULL,
+            run_id VARCHAR NOT NULL,
+            packet_id VARCHAR,
+            from_state VARCHAR NOT NULL,
+            to_state VARCHAR NOT NULL,
+            reason_code VARCHAR NOT NULL,
+            actor VARCHAR,
+            seq BIGINT,
+            "at" TIMESTAMPTZ NOT NULL
+        );
+        CREATE TABLE runs (
+            run_id VARCHAR NOT NULL,
+            packet_id VARCHAR,
+            milestone VARCHAR,
+            agent VARCHAR,
+            attempt BIGINT,
+            first_seen TIMESTAMPTZ,
+            last_seen TIMESTAMPTZ,
+            current_state VARCHAR,
+            status VARCHAR NOT NULL,
+            span_count BIGINT NOT NULL,
+            error_count BIGINT NOT NULL,
+            guard_denies BIGINT NOT NULL,
+            transition_count BIGINT NOT NULL
+        );
+        CREATE TABLE stages (
+            run_id VARCHAR NOT NULL,
+            stage VARCHAR NOT NULL,
+            stage_index BIGINT,
+            start_time TIMESTAMPTZ,
+            end_time TIMESTAMPTZ,
+            duration_ms DOUBLE,
+            status VARCHAR NOT NULL,
+            attempts BIGINT NOT NULL,
+            guard_denies BIGINT NOT NULL
+        );
+        CREATE TABLE derive_state (
+            source VARCHAR PRIMARY KEY,
+            watermark TIMESTAMPTZ NOT NULL
         );
         """)
 }

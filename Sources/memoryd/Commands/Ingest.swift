@@ -51,6 +51,9 @@ struct Ingest: ParsableCommand {
             }
             print(Self.line(summary))
         }
+        let derived = try RunDeriver.refresh(on: store.connect())
+        print("derived: \(derived.guardOutcomes) guard outcomes, \(derived.transitions) transitions, "
+              + "\(derived.facts) facts, \(derived.runs) runs updated")
     }
 
     static func line(_ s: EnvelopeIngestor.Summary) -> String {

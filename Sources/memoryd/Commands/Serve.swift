@@ -41,8 +41,8 @@ struct Serve: AsyncParsableCommand {
 
         let store = try Store(path: configuration.databasePath,
                               threads: configuration.duckdbThreads > 0 ? configuration.duckdbThreads : nil)
-        let server = MemoryServer(store: store, configuration: configuration.server,
-                                  ingest: configuration.ingest,
+        let server = try MemoryServer(store: store, configuration: configuration.server,
+                                  ingest: configuration.ingest, memory: configuration.memory,
                                   redactor: configuration.redactionEnabled ? try Redactor() : nil, logger: logger)
         let bindAddress = configuration.server.bind
         let services = server.services { otlp, api in

@@ -1,6 +1,7 @@
 import Foundation
 import MemoryIngest
 import MemoryServer
+import MemoryService
 import TOMLKit
 
 /// Everything `memoryd.toml` can set. Precedence: file < `MEMORYD_*` environment < flags.
@@ -16,6 +17,11 @@ struct MemorydConfiguration: Sendable, Equatable {
     var ingestCommitRows = 100_000
     /// `[duckdb] threads`, `MEMORYD_DUCKDB_THREADS`; default 0 (DuckDB's own: one per core).
     var duckdbThreads = 0
+    /// `[duckdb] extension_dir`, `MEMORYD_DUCKDB_EXTENSION_DIR`: where `fts.duckdb_extension` is;
+    /// default: the `extensions` folder beside the DuckDB engine (as the bootstrap installs it).
+    var duckdbExtensionDir: String?
+    /// `[memory] readers`, `MEMORYD_MEMORY_READERS`: memory API queries that run at once; default 4.
+    var memoryReaders = 4
     /// `[log] level`, `MEMORYD_LOG_LEVEL`: trace, debug, info, notice, warning, error; default info.
     var logLevel = "info"
     /// `[redaction] enabled`, `MEMORYD_REDACTION_ENABLED`: scrub secrets before storing; default true.
@@ -23,6 +29,13 @@ struct MemorydConfiguration: Sendable, Equatable {
 
     var ingest: IngestPipeline.Configuration {
         .init(maxQueuedRows: ingestQueueRows, maxRowsPerCommit: ingestCommitRows)
+    }
+
+    var memory: MemoryService.Configuration {
+        var memory = MemoryService.Configuration()
+        memory.readers = memoryReaders
+        memory.extensionDirectory = duckdbExtensionDir
+        return memory
     }
 
     /// One settable key: where it lives in TOML, its environment variable, and how to apply it.
@@ -41,10 +54,17 @@ struct MemorydConfiguration: Sendable, Equatable {
         Key(path: "server.bind", env: "MEMORYD_BIND", kind: .string) { c, v in if case .string(let s) = v { c.server.bind = s } },
         Key(path: "server.otlp_port", env: "MEMORYD_OTLP_PORT", kind: .port) { c, v in if case .int(let i) = v { c.server.otlpPort = i } },
         Key(path: "server.api_port", env: "MEMORYD_API_PORT", kind: .port) { c, v in if case .int(let i) = v { c.server.apiPort = i } },
+        Key(path: "server.allowed_origins", env: "MEMORYD_ALLOWED_ORIGINS", kind: .string) { c, v in
+            if case .string(let s) = v { c.server.allowedOrigins = s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+        },
         Key(path: "server.max_body_bytes", env: "MEMORYD_MAX_BODY_BYTES", kind: .positiveInt) { c, v in if case .int(let i) = v { c.server.maxBodyBytes = i } },
         Key(path: "ingest.queue_rows", env: "MEMORYD_INGEST_QUEUE_ROWS", kind: .positiveInt) { c, v in if case .int(let i) = v { c.ingestQueueRows = i } },
         Key(path: "ingest.commit_rows", env: "MEMORYD_INGEST_COMMIT_ROWS", kind: .positiveInt) { c, v in if case .int(let i) = v { c.ingestCommitRows = i } },
         Key(path: "duckdb.threads", env: "MEMORYD_DUCKDB_THREADS", kind: .nonNegativeInt) { c, v in if case .int(let i) = v { c.duckdbThreads = i } },
+        Key(path: "duckdb.extension_dir", env: "MEMORYD_DUCKDB_EXTENSION_DIR", kind: .string) { c, v in
+            if case .string(let s) = v { c.duckdbExtensionDir = s }
+        },
+        Key(path: "memory.readers", env: "MEMORYD_MEMORY_READERS", kind: .positiveInt) { c, v in if case .int(let i) = v { c.memoryReaders = i } },
         Key(path: "log.level", env: "MEMORYD_LOG_LEVEL", kind: .logLevel) { c, v in if case .string(let s) = v { c.logLevel = s } },
         Key(path: "redaction.enabled", env: "MEMORYD_REDACTION_ENABLED", kind: .bool) { c, v in if case .bool(let b) = v { c.redactionEnabled = b } },
     ]

@@ -1,0 +1,60 @@
+import Contracts
+import Logging
+import MCP
+import MemoryService
+
+/// The memory tools as an MCP server: `tools/list` comes from `MemoryService.tools`,
+/// `tools/call` goes through `MemoryService.call`, nothing else is decided here. Every client
+/// gets a `Server` of its own (the stdio connection, or one Streamable HTTP session), because
+/// an MCP `Server` holds one client's initialization state.
+public struct MemoryMCPServer: Sendable {
+    /// What the server tells clients about itself in `initialize`.
+    public struct Configuration: Sendable {
+        /// `serverInfo.name` (default `memoryd`).
+        public var name = "memoryd"
+        /// `serverInfo.version` (default `MemoryService.version`).
+        public var version = MemoryService.version
+        /// `serverInfo.title` (default "memoryd agent memory").
+        public var title = "memoryd agent memory"
+        /// `instructions`: hosts may show them to the model, so they say where to start.
+        public var instructions = """
+            Agent memory built from OpenTelemetry: spans, logs, events and facts in DuckDB. \
+            memory_schema lists the tables; memory_search finds text; memory_query runs read-only SQL; \
+            run_summary and find_exceptions summarize runs and failures; memory_upsert, memory_get and \
+            memory_forget keep facts. Results are JSON (structuredContent, and the same text in content).
+            """
+
+        public init() {}
+    }
+
+    let service: MemoryService
+    let configuration: Configuration
+
+    public init(service: MemoryService, configuration: Configuration = .init()) {
+        self.service = service
+        self.configuration = configuration
+    }
+
+    /// Builds a server for one client, registers the tool handlers (before `start`, as the SDK
+    /// requires) and starts it on `transport`. The client's `clientInfo.name` from `initialize`
+    /// becomes the principal of its calls.
+    public func start(on transport: any Transport) async throws -> Server {
+        let server = Server(
+            name: configuration.name, version: configuration.version, title: configuration.title,
+            instructions: configuration.instructions,
+            capabilities: .init(tools: .init(listChanged: false)))
+        let client = ClientName()
+        await server.withMethodHandler(ListTools.self) { _ in
+            ListTools.Result(tools: Self.tools)
+        }
+        await server.withMethodHandler(CallTool.self) { [service] params in
+            let caller = Caller(surface: .mcp, principal: client.value,
+                                traceID: TraceParent.traceID(of: params, http: Server.currentHandlerContext?.httpContext))
+            return try await Self.call(params, on: service, caller: caller)
+        }
+        try await server.start(transport: transport) { info, _ in
+            client.value = info.name
+        }
+        return server
+    }
+}

@@ -1,0 +1,138 @@
+import Contracts
+import DuckDB
+import Foundation
+import Logging
+import MemoryStore
+import Redaction
+
+/// The memory operations every surface serves (MCP, A2A, REST, CLI): one implementation, with
+/// its bounds and errors, behind `call(_:arguments:caller:)`. Adapters translate protocol
+/// messages to calls and results back, and nothing more.
+///
+/// Reads run on a small pool of reader connections off Swift's cooperative threads; writes
+/// (facts, search upkeep) on one serialized connection, never the ingest writer's, so ingest
+/// keeps running while queries and writes do.
+public final class MemoryService: Sendable {
+    /// Bounds and sizes; the defaults are what `CONTRACT.md` promises.
+    public struct Configuration: Sendable {
+        /// Reader connections: how many queries run at once (`memory.readers`, default 4).
+        public var readers = 4
+        /// Rows `memory_query` returns when `max_rows` is not given (default 100).
+        public var defaultMaxRows = 100
+        /// The most rows `memory_query` returns (default 10,000).
+        public var maxRows = 10_000
+        /// The most result bytes (as JSON) `memory_query` returns (default 4 MiB).
+        public var maxResultBytes = 4 << 20
+        /// `memory_query`'s time budget when `timeout_ms` is not given (default 5 s).
+        public var defaultTimeout: Duration = .seconds(5)
+        /// The longest time budget a caller may ask for (default 30 s).
+        public var maxTimeout: Duration = .seconds(30)
+        /// Longest fact namespace and key, in characters (defaults 128 and 512).
+        public var maxNamespaceLength = 128
+        public var maxKeyLength = 512
+        /// Largest fact value as JSON text (default 64 KiB).
+        public var maxValueBytes = 64 << 10
+        /// Where the `fts` extension is (default: beside the DuckDB engine).
+        public var extensionDirectory: String?
+
+        public init() {}
+    }
+
+    /// What the ingest side reports for `memory_health`.
+    public struct IngestSnapshot: Sendable {
+        public var queuedBatches: Int
+        public var queuedRows: Int
+        public var committedBatches: Int
+        public var oldestQueuedAge: Double
+
+        public init(queuedBatches: Int, queuedRows: Int, committedBatches: Int, oldestQueuedAge: Double) {
+            self.queuedBatches = queuedBatches
+            self.queuedRows = queuedRows
+            self.committedBatches = committedBatches
+            self.oldestQueuedAge = oldestQueuedAge
+        }
+    }
+
+    /// Told about every call once it finished: the tool, who called, `ok` or the error's name,
+    /// and how long it took. Metrics and the audit log hang off this.
+    public typealias CallObserver = @Sendable (_ tool: String, _ caller: Caller, _ outcome: String, _ duration: Duration) -> Void
+
+    public static let version = "0.1.0"
+    public static var tools: [Tool] { ToolCatalog.all }
+
+    let store: Store
+    let configuration: Configuration
+    let redactor: Redactor?
+    let readers: ConnectionPool
+    let writer: ConnectionPool
+    let ingestStatus: @Sendable () -> IngestSnapshot?
+    let logger: Logger
+    let observer: CallObserver?
+    let startedAt = Date()
+    private let inputSchemas: [String: JSONSchema]
+
+    /// Loads the search extension and locks the database down for untrusted SQL (see
+    /// `Store.sandbox`), then opens the connections.
+    public init(store: Store, configuration: Configuration = .init(), redactor: Redactor?,
+                ingestStatus: @escaping @Sendable () -> IngestSnapshot? = { nil }, observer: CallObserver? = nil,
+                logger: Logger) throws {
+        try store.sandbox(extensionDirectory: configuration.extensionDirectory)
+        self.store = store
+        self.configuration = configuration
+        self.redactor = redactor
+        self.ingestStatus = ingestStatus
+        self.observer = observer
+        self.logger = logger
+        readers = try ConnectionPool(store: store, size: configuration.readers, label: "reader")
+        writer = try ConnectionPool(store: store, size: 1, label: "memory-writer")
+        var schemas: [String: JSONSchema] = [:]
+        for tool in ToolCatalog.all {
+            guard case .object(var schema) = tool.inputSchema else { continue }
+            schema["$id"] = .string("memoryd:tool:\(tool.name)")
+            schemas[tool.name] = try JSONSchema(.object(schema))
+        }
+        inputSchemas = schemas
+    }
+
+    /// Runs one tool. Arguments are checked against the tool's input schema first; every
+    /// refusal is a `MemoryServiceError` with a message meant for the caller.
+    public func call(_ name: String, arguments: JSONValue, caller: Caller) async throws(MemoryServiceError) -> JSONValue {
+        let started = ContinuousClock.now
+        do {
+            let result = try await perform(name, arguments: arguments, caller: caller)
+            observer?(name, caller, "ok", ContinuousClock.now - started)
+            return result
+        } catch {
+            observer?(name, caller, error.name, ContinuousClock.now - started)
+            throw error
+        }
+    }
+
+    private func perform(_ name: String, arguments: JSONValue, caller: Caller) async throws(MemoryServiceError) -> JSONValue {
+        guard let inputSchema = inputSchemas[name] else { throw .unknownTool(name) }
+        let args = try Arguments(arguments, tool: name, schema: inputSchema)
+        do {
+            switch name {
+            case "memory_query": return try await query(args)
+            case "memory_search": return try await search(args)
+            case "memory_upsert": return try await upsert(args, caller: caller)
+            case "memory_get": return try await get(args)
+            case "memory_forget": return try await forget(args)
+            case "memory_health": return try await health()
+            case "memory_schema": return try await schema(args)
+            case "run_summary": return try await runSummary(args)
+            case "find_exceptions": return try await findExceptions(args)
+            default: throw MemoryServiceError.unknownTool(name)
+            }
+        } catch let error as MemoryServiceError {
+            throw error
+        } catch let error as StoreError where error.isRefusal {
+            throw .refused(error.description)
+        } catch let error as ConnectionPool.TimedOut {
+            throw .timeout("\(name) stopped after its time budget of \(error.timeout.milliseconds) ms")
+        } catch {
+            logger.warning("tool failed", metadata: ["tool": "\(name)", "error": "\(error)"])
+            throw .failed("\(name) failed: \(error)")
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import Tracing
+
+extension Telemetry {
+    /// Template of the run span.
+    static let runTemplate = "run {dome.run.id}"
+
+    /// Runs `body` as one agent run: a new trace whose root span is the run, with the run's
+    /// correlation attributes (`dome.run.id`, `dome.packet.id`, `dome.milestone`, `dome.agent`,
+    /// `dome.attempt`, `gen_ai.agent.name`) on every span started inside, in child tasks and
+    /// task groups too, and in the baggage sent to other processes. `body` gets the run with its
+    /// id filled in. An error thrown by `body` marks the run span failed and is rethrown.
+    public func withRun<T>(
+        _ run: Run = Run(), attributes: Arguments = [:], tags: [String] = [],
+        function: String = #function, file fileID: String = #fileID, line: UInt = #line,
+        isolation: isolated (any Actor)? = #isolation, _ body: (Run) async throws -> T
+    ) async throws -> T {
+        var context = ServiceContext.topLevel
+        context[RunKey.self] = core.runState(run)
+        var arguments = attributes.spanAttributes
+        arguments[Run.idKey] = run.id
+        arguments["gen_ai.operation.name"] = "invoke_agent"
+        Logfire.decorate(&arguments, template: Self.runTemplate, spanType: "span", level: nil, tags: tags)
+        let span = core.startSpan(
+            Self.runTemplate, attributes: arguments,
+            context: context, ofKind: .internal, at: DefaultTracerClock.now, function: function, file: fileID, line: line)
+        return try await within(span, context: span.context) { _ in try await body(run) }
+    }
+
+    /// The run the current task works for, if any.
+    public static var currentRun: Run? { ServiceContext.current?[RunKey.self]?.run }
+}

@@ -1,0 +1,48 @@
+extension TelemetryConfiguration {
+    /// Where spans are exported, over OTLP/HTTP with protobuf bodies.
+    ///
+    /// One destination per process: swift-otel 1.6 builds one exporter per tracer and applies the
+    /// `OTEL_EXPORTER_OTLP_*` variables to it. To reach memoryd and Logfire at once, send to an
+    /// OpenTelemetry Collector that fans out.
+    public struct Destination: Sendable, Hashable {
+        enum Kind: Sendable, Hashable {
+            case otlp(baseURL: String, headers: [String: String])
+            /// The token is read from `LOGFIRE_TOKEN` when nil.
+            case logfire(token: String?, baseURL: String?)
+            case none
+        }
+
+        let kind: Kind
+
+        /// A memoryd's OTLP listener (`memoryd serve --otlp-port`).
+        public static func memoryd(_ baseURL: String = "http://127.0.0.1:4318") -> Destination {
+            Destination(kind: .otlp(baseURL: baseURL, headers: [:]))
+        }
+
+        /// Any OTLP/HTTP receiver: a collector, Jaeger, Honeycomb, … `baseURL` is the part before
+        /// `/v1/traces`; `headers` go on every request (API keys).
+        public static func otlp(_ baseURL: String, headers: [String: String] = [:]) -> Destination {
+            Destination(kind: .otlp(baseURL: baseURL, headers: headers))
+        }
+
+        /// Pydantic Logfire's OTLP endpoint, with the project's write token in `Authorization`.
+        /// The token comes from `LOGFIRE_TOKEN` when not given; the region's endpoint from the
+        /// token (`pylf_v1_eu_…` → `https://logfire-eu.pydantic.dev`) unless `baseURL` is set.
+        public static func logfire(token: String? = nil, baseURL: String? = nil) -> Destination {
+            Destination(kind: .logfire(token: token, baseURL: baseURL))
+        }
+
+        /// No export: for runs that only want the console.
+        public static let none = Destination(kind: .none)
+
+        /// Logfire's endpoint for a write token: the region named in `pylf_v<n>_<region>_…`, US
+        /// when the token names none (as the Python SDK does).
+        static func logfireBaseURL(forToken token: String) -> String {
+            let parts = token.split(separator: "_")
+            if parts.count >= 4, parts[0] == "pylf", parts[1].hasPrefix("v"), parts[2] == "eu" {
+                return "https://logfire-eu.pydantic.dev"
+            }
+            return "https://logfire-us.pydantic.dev"
+        }
+    }
+}

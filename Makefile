@@ -22,8 +22,9 @@ run: build
 	@mkdir -p $(dir $(DB))
 	$(RELEASE_BIN) serve --db $(DB)
 
-# Python drivers for tests and benchmarks: the stock duckdb package (opens memoryd's file)
-# and the OpenTelemetry protobuf types (the benchmark's load generator).
+# Python drivers for tests and benchmarks: the stock duckdb package (opens memoryd's file),
+# the OpenTelemetry protobuf types (the ingest benchmark's load generator), and the real
+# MCP and A2A clients the protocol tests drive.
 venv: $(VENV)/.complete
 
 $(VENV)/.complete: requirements-dev.txt
@@ -37,6 +38,8 @@ test: duckdb venv
 
 bench: build venv
 	$(VENV)/bin/python scripts/bench-otlp.py --binary $(RELEASE_BIN)
+	$(SWIFT) build -c release --product MemoryAPIBench
+	$(VENV)/bin/python scripts/bench-memory-api.py --binary $(RELEASE_BIN) --bench $(dir $(RELEASE_BIN))MemoryAPIBench
 	$(SWIFT) build -c release --product TelemetryBench && $$(command -v taskset >/dev/null && echo taskset -c 0) $(dir $(RELEASE_BIN))TelemetryBench  # bench-telemetry
 
 clean:

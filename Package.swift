@@ -136,7 +136,7 @@ let package = Package(
         .testTarget(
             name: "MemoryTelemetryTests",
             dependencies: [
-                "MemoryTelemetry", "OTLP",
+                "MemoryTelemetry", "OTLP", "memoryd",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "OTel", package: "swift-otel"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -93,20 +93,6 @@ func run(port: Int) async throws -> [Result] {
         })
     }
 
-    do {
-        var otel = OTel.Configuration.default
-        otel.metrics.enabled = false
-        otel.logs.enabled = false
-        otel.traces.exporter = .none
-        let backend = try OTel.makeTracingBackend(configuration: otel)
-        let tracer = backend.factory
-        results.append(await measure("EXPERIMENT swift-otel, service not running", shutdown: {}) { i in
-            let span = tracer.startSpan("tool call")
-            span.updateAttributes { $0["tool"] = "http.post"; $0["attempt"] = i; $0["ok"] = true }
-            span.end()
-        })
-    }
-
     // The same calls through Telemetry's tracer, inside a run.
     do {
         let telemetry = try Telemetry(configuration(port: port))

@@ -17,6 +17,7 @@ public struct MemoryServer: Sendable {
     public let readiness = Readiness()
     private let store: Store
     private let metrics = ServerMetrics()
+    private let events: EnvelopeEndpoint
     private let configuration: ServerConfiguration
     private let redactor: Redactor?
     private let logger: Logger
@@ -30,6 +31,7 @@ public struct MemoryServer: Sendable {
         self.logger = logger
         let pipeline = IngestPipeline(store: store, configuration: ingest, logger: logger)
         self.pipeline = pipeline
+        events = try EnvelopeEndpoint(store: store, redactor: redactor)
         self.memory = try MemoryService(store: store, configuration: memory, redactor: redactor, ingestStatus: {
             let status = pipeline.status
             return .init(queuedBatches: status.queuedBatches, queuedRows: status.queuedRows,
@@ -47,6 +49,7 @@ public struct MemoryServer: Sendable {
             metrics.render(pipeline: pipeline, store: store)
         }).register(on: apiRouter)
         RESTRoutes(service: memory, maxBodyBytes: configuration.maxBodyBytes).register(on: apiRouter)
+        EventsRoutes(endpoint: events, maxBodyBytes: configuration.maxBodyBytes).register(on: apiRouter)
         A2ARoutes(service: memory, configuration: configuration, logger: logger).register(on: apiRouter)
         MCPRoutes(service: memory, configuration: configuration, logger: logger).register(on: apiRouter)
 

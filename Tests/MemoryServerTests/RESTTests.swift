@@ -123,3 +123,43 @@ import Testing
         }
     }
 }
+
+@Suite struct EventsEndpointTests {
+    static let envelopes = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("ContractsTests/Fixtures/envelopes")
+
+    @Test func ndjsonEnvelopesAreStoredOnceAndDerived() async throws {
+        let dirty = try Data(contentsOf: Self.envelopes.appendingPathComponent("dirty.jsonl"))
+        let expected = try JSONValue(bytes: [UInt8](try Data(contentsOf: Self.envelopes.appendingPathComponent("dirty.expected.json"))))
+        try await InProcessServer.with { server in
+            let port = server.apiPort
+            let first = try await HTTP.post(port: port, path: "/v1/events", headers: [("Content-Type", "application/x-ndjson")],
+                                            body: [UInt8](dirty))
+            #expect(first.status == 200, "\(first)")
+            let summary = try JSONValue(bytes: first.body)
+            #expect(summary["stored"]?.int64Value == expected["events_stored"]?.int64Value)
+            #expect(summary["rejected"]?.int64Value == Int64(expected["rejected_ids_or_kinds"]?.arrayValue?.count ?? -1))
+            #expect(summary["duplicates"]?.int64Value == expected["duplicates_in_stream"]?.int64Value)
+            #expect(summary["unknown_topics"]?.int64Value == 1)
+            // Redelivery stores nothing new.
+            let again = try await HTTP.post(port: port, path: "/v1/events", headers: [("Content-Type", "application/x-ndjson")],
+                                            body: [UInt8](dirty))
+            #expect(try JSONValue(bytes: again.body)["stored"]?.int64Value == 0)
+
+            try await server.server.memory.refreshDerivedTables()
+            func count(_ sql: String) async throws -> Int64? {
+                let response = try await HTTP.post(port: port, path: "/v1/query", headers: [("Content-Type", "application/json")],
+                                                   body: Array("{\"sql\": \"\(sql)\"}".utf8))
+                return try JSONValue(bytes: response.body)["rows"]?.arrayValue?.first?.arrayValue?.first?.int64Value
+            }
+            #expect(try await count("SELECT count(*) FROM events") == expected["events_stored"]?.int64Value)
+            #expect(try await count("SELECT count(*) FROM guard_outcomes") == expected["guard_outcomes"]?.int64Value)
+            #expect(try await count("SELECT count(*) FROM state_transitions") == expected["state_transitions"]?.int64Value)
+            #expect(try await count("SELECT count(*) FROM runs") == expected["runs"]?.int64Value)
+            #expect(try await count("SELECT count(*) FROM memories") == expected["facts"]?.int64Value)
+
+            let wrongType = try await HTTP.post(port: port, path: "/v1/events", headers: [("Content-Type", "image/png")], body: [1, 2])
+            #expect(wrongType.status == 415)
+        }
+    }
+}

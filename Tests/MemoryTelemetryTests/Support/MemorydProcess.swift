@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
 
-/// The real `memoryd` binary (built by `swift build --build-tests`) as a child process.
+/// The real `memoryd` binary (a dependency of this test target, so it is built first) as a
+/// child process.
 final class MemorydProcess: Sendable {
     let otlpPort: Int
     let apiPort: Int

@@ -32,6 +32,19 @@ import Testing
         #expect(summary["duration_ms"] == 100)
     }
 
+    @Test func summariesRepeatOnTheSameReaders() async throws {
+        var configuration = MemoryService.Configuration()
+        configuration.readers = 1
+        let f = try ServiceFixture(configuration: configuration)
+        try f.ingest(plannerRun("a", trace: 1) + plannerRun("b", trace: 2, at: baseTime + 1_000_000_000))
+        for _ in 0..<3 {
+            for run in ["a", "b"] {
+                #expect(try await f.call("run_summary", ["run_id": .string(run)])["span_count"] == 7)
+            }
+        }
+        #expect(try await f.call("memory_query", ["sql": "SELECT count(*) AS n FROM spans"])["rows"] == [[14]])
+    }
+
     @Test func aRunWhoseLastAttemptFailedIsAnError() async throws {
         let f = try ServiceFixture()
         try f.ingest([

@@ -70,13 +70,14 @@ import Testing
     }
 
     /// `memoryd demo` against a daemon: its runs are stored, correlated by `dome.run.id`, stages
-    /// in order, the failing stage marked; and it prints each run's summary from the memory API.
+    /// in order, the failing stage marked; it prints each run's summary from the memory API; and
+    /// the standard `OTEL_*` variables override what its code configures.
     @Test func demoRunsAreQueryableByRunID() async throws {
         try await withTemporaryDirectory { directory in
             let server = try await MemorydProcess.start(databasePath: directory.appendingPathComponent("memory.duckdb").path)
             let demo = try await MemorydProcess.run(
                 ["demo", "--endpoint", "http://127.0.0.1:\(server.otlpPort)", "--api", "http://127.0.0.1:\(server.apiPort)", "--runs", "3"],
-                in: directory)
+                in: directory, environment: ["OTEL_SERVICE_NAME": "planner-from-env"])
             #expect(await server.stop() == 0)
             #expect(demo.status == 0, "\(demo.stderr)")
             let runIDs = demo.stdout.split(separator: "\n").compactMap { line in
@@ -98,7 +99,8 @@ import Testing
                 #expect((act?["is_exception"] as? Bool) == failing, "\(runID)")
                 #expect((act?["otel_status_code"] as? String)?.lowercased().contains("error") == failing, "\(runID)")
             }
-            #expect(demo.stdout.contains("plan"))
+            let services = try await server.query("select distinct service_name from records where run_id is not null")
+            #expect(services.compactMap { $0["service_name"] as? String } == ["planner-from-env"])
         }
     }
 

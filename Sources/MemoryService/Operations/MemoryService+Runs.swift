@@ -10,20 +10,19 @@ extension MemoryService {
         return try await readers.run { connection in
             let run: [DuckDB.Value] = [.text(runID)]
             func rows(_ sql: String) throws -> ResultSet {
-                // Reader connections live as long as the service: plan each of these once.
-                let statement = try connection.cachedStatement(sql)
+                // Not cached: DuckDB 1.5.5 fails with an internal error (which invalidates the
+                // database) when a kept statement meets the temporary table again.
+                let statement = try connection.prepare(sql)
                 if statement.parameterCount == 1 { try statement.bind(run) }
                 return try statement.query()
             }
-            // A temporary table per reader connection, refilled per call: the statements
-            // below stay planned (replacing the table would make DuckDB re-plan them).
-            let columns = """
-                name, stage, stage_index, start_time, end_time, status_code, is_exception, exception_type,
-                exception_message, status_message, span_id, service_name, agent, packet_id, trace_id
-                """
-            _ = try rows("CREATE TEMP TABLE IF NOT EXISTS run_spans AS SELECT \(columns) FROM spans LIMIT 0")
-            _ = try rows("DELETE FROM run_spans")
-            _ = try rows("INSERT INTO run_spans SELECT \(columns) FROM spans WHERE run_id = $1")
+            _ = try rows("""
+                CREATE OR REPLACE TEMP TABLE run_spans AS
+                SELECT name, stage, stage_index, start_time, end_time, status_code, is_exception, exception_type,
+                       exception_message, status_message, span_id, service_name, agent, packet_id, trace_id
+                FROM spans WHERE run_id = $1
+                """)
+            defer { try? connection.execute("DROP TABLE IF EXISTS run_spans") }
             let overview = try rows("""
                 SELECT count(*), count(*) FILTER (WHERE status_code = 'error' OR is_exception),
                        min(start_time), max(end_time), epoch_ms(max(end_time)) - epoch_ms(min(start_time)),

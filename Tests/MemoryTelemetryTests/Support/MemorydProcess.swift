@@ -84,13 +84,17 @@ final class MemorydProcess: Sendable {
         if exit.current == nil { kill(process.value.processIdentifier, SIGKILL) }
     }
 
-    /// Runs a one-shot verb and captures its output.
-    static func run(_ arguments: [String], in directory: URL) async throws -> (status: Int32, stdout: String, stderr: String) {
+    /// Runs a one-shot verb and captures its output; the test's own `MEMORYD_*` and `OTEL_*`
+    /// variables are left out, `environment` is added.
+    static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) async throws
+        -> (status: Int32, stdout: String, stderr: String)
+    {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
         process.currentDirectoryURL = directory
         process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("MEMORYD_") && !$0.key.hasPrefix("OTEL_") }
+            .merging(environment) { $1 }
         let stdout = Pipe()
         let stderr = Pipe()
         process.standardOutput = stdout

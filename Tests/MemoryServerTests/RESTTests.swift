@@ -158,6 +158,19 @@ import Testing
             #expect(try await count("SELECT count(*) FROM runs") == expected["runs"]?.int64Value)
             #expect(try await count("SELECT count(*) FROM memories") == expected["facts"]?.int64Value)
 
+            // run_summary carries the run's transitions in seq order and its derived state.
+            let picked = try await HTTP.post(port: port, path: "/v1/query", headers: [("Content-Type", "application/json")],
+                                             body: Array(#"{"sql": "SELECT run_id, count(*) AS n FROM state_transitions GROUP BY run_id ORDER BY n DESC, run_id LIMIT 1"}"#.utf8))
+            let top = try JSONValue(bytes: picked.body)["rows"]?.arrayValue?.first?.arrayValue
+            let run = try #require(top?.first?.stringValue)
+            let runSummary = try JSONValue(bytes: try await HTTP.get(port: port, path: "/v1/runs/\(run)").body)
+            let transitions = runSummary["transitions"]?.arrayValue ?? []
+            #expect(Int64(transitions.count) == top?.last?.int64Value)
+            let seqs = transitions.compactMap { $0["seq"]?.int64Value }
+            #expect(seqs == seqs.sorted())
+            #expect(runSummary["current_state"]?.stringValue == transitions.last?["to"]?.stringValue)
+            #expect(runSummary["status"]?.stringValue != nil)
+
             let wrongType = try await HTTP.post(port: port, path: "/v1/events", headers: [("Content-Type", "image/png")], body: [1, 2])
             #expect(wrongType.status == 415)
         }

@@ -37,10 +37,15 @@ import Testing
         configuration.readers = 1
         let f = try ServiceFixture(configuration: configuration)
         try f.ingest(plannerRun("a", trace: 1) + plannerRun("b", trace: 2, at: baseTime + 1_000_000_000))
-        for _ in 0..<3 {
+        for round in 0..<3 {
             for run in ["a", "b"] {
                 #expect(try await f.call("run_summary", ["run_id": .string(run)])["span_count"] == 7)
             }
+            // Derived rows and facts change between rounds; the kept statement sees them.
+            _ = try await f.call("memory_upsert", ["namespace": "n", "key": .string("k\(round)"), "value": 1, "run_id": "a"])
+            try await f.service.refreshDerivedTables()
+            try await f.service.refreshSearchIndex()
+            #expect(try await f.call("run_summary", ["run_id": "a"])["facts"]?.arrayValue?.count == round + 1)
         }
         #expect(try await f.call("memory_query", ["sql": "SELECT count(*) AS n FROM spans"])["rows"] == [[14]])
     }

@@ -67,7 +67,7 @@ import Testing
         } catch let error as MemoryServiceError {
             #expect(error.name == "timeout", "\(error)")
         }
-        #expect(ContinuousClock.now - started < .seconds(20))
+        #expect(ContinuousClock.now - started < .seconds(60))  // a hang guard
         #expect(try await f.call("memory_query", ["sql": "SELECT 1 AS one"])["rows"] == [[1]])
     }
 
@@ -78,7 +78,8 @@ import Testing
             "sql": "SELECT count(*) FROM range(1000000000) a, range(1000000000) b", "timeout_ms": 300,
         ])
         #expect(error?.name == "timeout")
-        #expect(ContinuousClock.now - started < .seconds(10))
+        // A hang guard, not a speed figure: a loaded test machine stretches the interrupt.
+        #expect(ContinuousClock.now - started < .seconds(60))
         // The connection is usable again afterwards.
         let after = try await f.call("memory_query", ["sql": "SELECT 42 AS answer"])
         #expect(after["rows"] == [[42]])
@@ -139,18 +140,18 @@ import Testing
     @Test func ingestKeepsCommittingWhileAQueryRuns() async throws {
         let f = try ServiceFixture()
         let slow = Task {
-            await f.failure("memory_query", [
-                "sql": "SELECT count(*) FROM range(1000000000) a, range(1000000000) b", "timeout_ms": 3000,
+            let error = await f.failure("memory_query", [
+                "sql": "SELECT count(*) FROM range(1000000000) a, range(1000000000) b", "timeout_ms": 8000,
             ])
+            return (error, ContinuousClock.now)
         }
         try await Task.sleep(for: .milliseconds(300))
-        let started = ContinuousClock.now
         try f.ingest(plannerRun("concurrent", trace: 9))
-        let ingestTook = ContinuousClock.now - started
-        let error = await slow.value
+        let ingested = ContinuousClock.now
+        let (error, queryEnded) = await slow.value
         #expect(error?.name == "timeout")
-        // The commit did not wait for the query to be interrupted.
-        #expect(ingestTook < .milliseconds(2500), "ingest took \(ingestTook)")
+        // The commit did not wait for the query: it finished while the query still ran.
+        #expect(ingested < queryEnded)
         #expect(try f.count("SELECT count(*) FROM spans WHERE run_id = 'concurrent'") == 7)
     }
 }

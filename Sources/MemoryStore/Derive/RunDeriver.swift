@@ -39,6 +39,11 @@ public enum RunDeriver {
     static let guardTopic = "dome.guard.outcome"
     static let transitionTopic = "dome.run.transition"
     static let factTopic = "dome.memory.fact"
+    /// Guard decisions and transitions can also arrive as spans (`MemoryTelemetry` records
+    /// them as log spans carrying `dome.event` and the contract's fields): their rows name
+    /// this source and the span as the event.
+    static let spanSource = "span"
+    static let spanEventID = "trace_id || ':' || span_id"
 
     /// Derives from the raw rows that arrived since the last pass. One transaction.
     @discardableResult
@@ -49,7 +54,8 @@ public enum RunDeriver {
             guard events != nil || spans != nil else { return Result() }
             let eventFilter = events.map { "received_at > '\($0.after)'::TIMESTAMPTZ AND received_at <= '\($0.through)'::TIMESTAMPTZ" } ?? "false"
             let spanFilter = spans.map { "received_at > '\($0.after)'::TIMESTAMPTZ AND received_at <= '\($0.through)'::TIMESTAMPTZ" } ?? "false"
-            var result = try project(eventsWhere: eventFilter, on: connection)
+            var result = try project(eventsWhere: eventFilter, guardSpansWhere: spanFilter, transitionSpansWhere: spanFilter,
+                                     on: connection)
             result.facts = try applyFacts(eventsWhere: eventFilter, on: connection)
             try connection.execute("""
                 CREATE OR REPLACE TEMP TABLE dirty_runs AS
@@ -77,15 +83,21 @@ public enum RunDeriver {
             if let topic = selection.topic { conditions.append("topic = '\(topic.replacingOccurrences(of: "'", with: "''"))'") }
             if let run = selection.runID { conditions.append("coalesce(data->>'run_id', run_id) = '\(run.replacingOccurrences(of: "'", with: "''"))'") }
             let eventFilter = conditions.joined(separator: " AND ")
-            for table in ["guard_outcomes", "state_transitions"] {
-                try connection.execute("""
-                    DELETE FROM \(table) WHERE (source, event_id) IN (SELECT source, id FROM events WHERE \(eventFilter))
-                    """)
-            }
-            let result = try project(eventsWhere: eventFilter, on: connection)
             var spanConditions = ["run_id IS NOT NULL"]
             if let since = selection.since { spanConditions.append("start_time >= to_timestamp(\(since) / 1e6)") }
             if let run = selection.runID { spanConditions.append("run_id = '\(run.replacingOccurrences(of: "'", with: "''"))'") }
+            let selectedSpans = spanConditions.joined(separator: " AND ")
+            // Spans that carry a domain event belong to that event's topic.
+            let guardSpans = selection.topic == nil || selection.topic == guardTopic ? selectedSpans : "false"
+            let transitionSpans = selection.topic == nil || selection.topic == transitionTopic ? selectedSpans : "false"
+            for (table, spans) in [("guard_outcomes", guardSpans), ("state_transitions", transitionSpans)] {
+                try connection.execute("""
+                    DELETE FROM \(table) WHERE (source, event_id) IN (SELECT source, id FROM events WHERE \(eventFilter))
+                        OR (source = '\(spanSource)' AND event_id IN (SELECT \(spanEventID) FROM spans WHERE \(spans)));
+                    """)
+            }
+            let result = try project(eventsWhere: eventFilter, guardSpansWhere: guardSpans, transitionSpansWhere: transitionSpans,
+                                     on: connection)
             // A topic other than the run tables' own leaves spans out of the selection.
             let spanFilter = selection.topic == nil ? spanConditions.joined(separator: " AND ") : "false"
             try connection.execute("""
@@ -131,8 +143,10 @@ public enum RunDeriver {
         return Window(after: after, through: through)
     }
 
-    /// Typed rows for the guard outcome and transition envelopes among `eventsWhere`.
-    private static func project(eventsWhere filter: String, on connection: Connection) throws -> Result {
+    /// Typed rows for the guard outcome and transition envelopes among `eventsWhere`, and for
+    /// the spans among `guardSpansWhere` / `transitionSpansWhere` that record one.
+    private static func project(eventsWhere filter: String, guardSpansWhere guardSpans: String,
+                                transitionSpansWhere transitionSpans: String, on connection: Connection) throws -> Result {
         var result = Result()
         result.guardOutcomes = try connection.prepare("""
             INSERT INTO guard_outcomes
@@ -143,6 +157,17 @@ public enum RunDeriver {
             FROM events WHERE topic = '\(guardTopic)' AND \(filter)
             ORDER BY received_at, ingest_source, byte_offset
             """).execute()
+        result.guardOutcomes += try connection.prepare("""
+            INSERT INTO guard_outcomes
+            SELECT '\(spanSource)', \(spanEventID), run_id, packet_id, coalesce(stage, attributes->>'dome.stage'),
+                   attributes->>'guard_id', attributes->>'decision', attributes->>'reason_code', attributes->>'action',
+                   start_time, trace_id, span_id, to_json(attributes->>'detail')
+            FROM spans
+            WHERE \(guardSpans) AND run_id IS NOT NULL AND (attributes->>'dome.event') = 'xtrlv2/guard_outcome.v1'
+              AND (attributes->>'guard_id') IS NOT NULL AND (attributes->>'decision') IS NOT NULL
+              AND (attributes->>'reason_code') IS NOT NULL
+            ORDER BY received_at, trace_id, span_id
+            """).execute()
         result.transitions = try connection.prepare("""
             INSERT INTO state_transitions
             SELECT source, id, data->>'run_id', coalesce(data->>'packet_id', packet_id), data->>'from_state',
@@ -150,6 +175,16 @@ public enum RunDeriver {
                    CAST(data->>'at' AS TIMESTAMPTZ)
             FROM events WHERE topic = '\(transitionTopic)' AND \(filter)
             ORDER BY received_at, ingest_source, byte_offset
+            """).execute()
+        result.transitions += try connection.prepare("""
+            INSERT INTO state_transitions
+            SELECT '\(spanSource)', \(spanEventID), run_id, packet_id, attributes->>'from_state', attributes->>'to_state',
+                   attributes->>'reason_code', attributes->>'actor', TRY_CAST(attributes->>'seq' AS BIGINT), start_time
+            FROM spans
+            WHERE \(transitionSpans) AND run_id IS NOT NULL AND (attributes->>'dome.event') = 'xtrlv2/state_transition.v1'
+              AND (attributes->>'from_state') IS NOT NULL AND (attributes->>'to_state') IS NOT NULL
+              AND (attributes->>'reason_code') IS NOT NULL
+            ORDER BY received_at, trace_id, span_id
             """).execute()
         return result
     }

@@ -8,7 +8,9 @@ public final class Store: Sendable {
     public let database: Database
 
     /// Opens (creating if needed) the store at `path` and applies pending migrations.
-    public init(path: String, migrations: [Migration] = Migrations.all, threads: Int? = nil) throws {
+    /// `memoryLimit` caps DuckDB's memory (its syntax: `4GB`, `512MiB`); nil keeps DuckDB's
+    /// default, 80 % of RAM.
+    public init(path: String, migrations: [Migration] = Migrations.all, threads: Int? = nil, memoryLimit: String? = nil) throws {
         if path != ":memory:" {
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -16,6 +18,7 @@ public final class Store: Sendable {
         self.path = path
         var options: [(String, String)] = []
         if let threads { options.append(("threads", String(threads))) }
+        if let memoryLimit { options.append(("memory_limit", memoryLimit)) }
         database = try Database(path: path, options: options)
         try Self.migrate(database.connect(), migrations: migrations)
     }

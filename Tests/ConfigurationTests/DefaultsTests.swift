@@ -34,7 +34,7 @@ import Testing
         #expect(Set(envs).count == envs.count)
         #expect(Set(paths) == ["db", "server.bind", "server.otlp_port", "server.api_port", "server.max_body_bytes",
                                "server.allowed_origins", "ingest.queue_rows", "ingest.commit_rows", "duckdb.threads",
-                               "duckdb.extension_dir", "memory.readers", "log.level", "redaction.enabled"])
+                               "duckdb.memory_limit", "duckdb.extension_dir", "memory.readers", "log.level", "redaction.enabled"])
         #expect(envs.allSatisfy { $0.hasPrefix("MEMORYD_") })
     }
 

@@ -32,6 +32,7 @@ import Testing
         ("[ingest]\nqueue_rows = -5", "ingest.queue_rows", "-5"),
         ("[ingest]\ncommit_rows = 0", "ingest.commit_rows", "0"),
         ("[duckdb]\nthreads = -1", "duckdb.threads", "-1"),
+        ("[duckdb]\nmemory_limit = \"lots\"", "duckdb.memory_limit", "lots"),
         ("[log]\nlevel = \"loud\"", "log.level", "trace"),
         ("db = \"\"", "db", "non-empty"),
         ("[server]\nbind = \"\"", "server.bind", "non-empty"),

@@ -144,3 +144,11 @@ import Testing
         #expect(throws: DuckDBError.self) { try reader.connect().execute("DELETE FROM schema_migrations") }
     }
 }
+
+@Suite struct StoreOptionsTests {
+    @Test func memoryLimitIsAppliedToTheDatabase() throws {
+        let limited = try Store(path: ":memory:", memoryLimit: "256MiB")
+        #expect(try limited.rows("SELECT current_setting('memory_limit')")[0][0].string == "256.0 MiB")
+        #expect(throws: DuckDBError.self) { _ = try Store(path: ":memory:", memoryLimit: "lots") }
+    }
+}

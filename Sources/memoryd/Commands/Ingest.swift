@@ -37,7 +37,8 @@ struct Ingest: ParsableCommand {
 
         let configuration = try options.configuration()
         let store = try Store(path: configuration.databasePath,
-                              threads: configuration.duckdbThreads > 0 ? configuration.duckdbThreads : nil)
+                              threads: configuration.duckdbThreads > 0 ? configuration.duckdbThreads : nil,
+                              memoryLimit: configuration.duckdbMemoryLimit)
         let ingestor = try EnvelopeIngestor(store: store, contracts: ContractRegistry.pinned(),
                                             redactor: configuration.redactionEnabled ? Redactor() : nil)
         for source in sources {

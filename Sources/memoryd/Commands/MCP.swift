@@ -49,7 +49,8 @@ struct MCP: AsyncParsableCommand {
         let store: Store
         do {
             store = try Store(path: configuration.databasePath,
-                              threads: configuration.duckdbThreads > 0 ? configuration.duckdbThreads : nil)
+                              threads: configuration.duckdbThreads > 0 ? configuration.duckdbThreads : nil,
+                              memoryLimit: configuration.duckdbMemoryLimit)
         } catch let error as DuckDBError where error.message.contains("Could not set lock") {
             guard let daemon = await Self.runningDaemon(configuration.server) else {
                 throw DatabaseInUse(path: configuration.databasePath, server: configuration.server)

@@ -40,7 +40,8 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "memoryd")
 
         let store = try Store(path: configuration.databasePath,
-                              threads: configuration.duckdbThreads > 0 ? configuration.duckdbThreads : nil)
+                              threads: configuration.duckdbThreads > 0 ? configuration.duckdbThreads : nil,
+                              memoryLimit: configuration.duckdbMemoryLimit)
         let server = try MemoryServer(store: store, configuration: configuration.server,
                                   ingest: configuration.ingest, memory: configuration.memory,
                                   redactor: configuration.redactionEnabled ? try Redactor() : nil, logger: logger)

@@ -17,6 +17,9 @@ struct MemorydConfiguration: Sendable, Equatable {
     var ingestCommitRows = 100_000
     /// `[duckdb] threads`, `MEMORYD_DUCKDB_THREADS`; default 0 (DuckDB's own: one per core).
     var duckdbThreads = 0
+    /// `[duckdb] memory_limit`, `MEMORYD_DUCKDB_MEMORY_LIMIT`: DuckDB's memory cap (`4GB`,
+    /// `512MiB`), which also bounds what one query can take; default DuckDB's, 80 % of RAM.
+    var duckdbMemoryLimit: String?
     /// `[duckdb] extension_dir`, `MEMORYD_DUCKDB_EXTENSION_DIR`: where `fts.duckdb_extension` is;
     /// default: the `extensions` folder beside the DuckDB engine (as the bootstrap installs it).
     var duckdbExtensionDir: String?
@@ -45,7 +48,12 @@ struct MemorydConfiguration: Sendable, Equatable {
         let kind: Kind
         let apply: @Sendable (inout MemorydConfiguration, Value) -> Void
 
-        enum Kind: String, Sendable { case string, port, positiveInt, nonNegativeInt, logLevel, bool }
+        enum Kind: String, Sendable {
+            case string, port, positiveInt, nonNegativeInt, logLevel, bool, byteSize
+
+            /// Written as a TOML string.
+            var isText: Bool { self == .string || self == .logLevel || self == .byteSize }
+        }
         enum Value { case string(String), int(Int), bool(Bool) }
     }
 
@@ -61,6 +69,9 @@ struct MemorydConfiguration: Sendable, Equatable {
         Key(path: "ingest.queue_rows", env: "MEMORYD_INGEST_QUEUE_ROWS", kind: .positiveInt) { c, v in if case .int(let i) = v { c.ingestQueueRows = i } },
         Key(path: "ingest.commit_rows", env: "MEMORYD_INGEST_COMMIT_ROWS", kind: .positiveInt) { c, v in if case .int(let i) = v { c.ingestCommitRows = i } },
         Key(path: "duckdb.threads", env: "MEMORYD_DUCKDB_THREADS", kind: .nonNegativeInt) { c, v in if case .int(let i) = v { c.duckdbThreads = i } },
+        Key(path: "duckdb.memory_limit", env: "MEMORYD_DUCKDB_MEMORY_LIMIT", kind: .byteSize) { c, v in
+            if case .string(let s) = v { c.duckdbMemoryLimit = s }
+        },
         Key(path: "duckdb.extension_dir", env: "MEMORYD_DUCKDB_EXTENSION_DIR", kind: .string) { c, v in
             if case .string(let s) = v { c.duckdbExtensionDir = s }
         },
@@ -116,10 +127,10 @@ struct MemorydConfiguration: Sendable, Equatable {
                 raw = .bool(b)
             } else if let i = value.int {
                 raw = .int(i)
-            } else if let s = value.string, [.string, .logLevel].contains(key.kind) {
+            } else if let s = value.string, key.kind.isText {
                 raw = .string(s)
             } else {
-                throw ConfigurationError("\(file): \(path) must be \(key.kind == .string || key.kind == .logLevel ? "a string" : "an integer")")
+                throw ConfigurationError("\(file): \(path) must be \(key.kind.isText ? "a string" : "an integer")")
             }
             key.apply(&self, try Self.validate(key, raw, source: "\(file): \(path)"))
         }
@@ -163,6 +174,15 @@ struct MemorydConfiguration: Sendable, Equatable {
             case .string(let s) where ["false", "0", "no", "off"].contains(s.lowercased()): return .bool(false)
             default: throw ConfigurationError("\(source): expected true or false")
             }
+        case .byteSize:
+            // DuckDB's own size syntax, checked here so a typo is a configuration error (exit 2).
+            guard case .string(let s) = value else {
+                throw ConfigurationError("\(source): expected a size such as 4GB or 512MiB")
+            }
+            guard s.wholeMatch(of: /\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*/.ignoresCase()) != nil else {
+                throw ConfigurationError("\(source): expected a size such as 4GB or 512MiB, got \(s)")
+            }
+            return .string(s)
         case .logLevel:
             let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
             guard case .string(let s) = value, levels.contains(s.lowercased()) else {

@@ -112,6 +112,8 @@ let package = Package(
             dependencies: ["MemoryService", "MemoryStore", "OTLP", "Contracts", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/MemoryAPIBench"
         ),
+        // Helpers for the test targets that start the real binary.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "DuckDBTests", dependencies: ["DuckDB"]),
         .testTarget(name: "OTLPTests", dependencies: ["OTLP"]),
         .testTarget(name: "RedactionTests", dependencies: ["Redaction"]),
@@ -122,7 +124,7 @@ let package = Package(
         .testTarget(name: "ConfigurationTests", dependencies: ["memoryd"]),
         .testTarget(
             name: "MemoryA2ATests",
-            dependencies: ["MemoryA2A", "MemoryService", "MemoryStore", "Contracts", "memoryd",
+            dependencies: ["MemoryA2A", "MemoryService", "MemoryStore", "Contracts", "memoryd", "TestSupport",
                            .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
@@ -156,7 +158,7 @@ let package = Package(
         .testTarget(
             name: "MemoryServerTests",
             dependencies: [
-                "MemoryServer", "MemoryStore", "MemoryIngest", "OTLP", "DuckDB", "memoryd",
+                "MemoryServer", "MemoryStore", "MemoryIngest", "OTLP", "DuckDB", "memoryd", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -1,3 +1,4 @@
+import Contracts
 import Tracing
 
 extension Logfire {
@@ -12,7 +13,7 @@ extension Logfire {
         var out = #"{"type":"object","properties":{"#
         for (i, (key, type)) in entries.enumerated() {
             if i > 0 { out += "," }
-            out += jsonString(key) + ":" + type
+            out += JSONValue.string(key).jsonText + ":" + type
         }
         return out + "}}"
     }
@@ -23,24 +24,5 @@ extension Logfire {
         case .stringArray, .int32Array, .int64Array, .doubleArray, .boolArray, .stringConvertibleArray: #"{"type":"array"}"#
         default: "{}"
         }
-    }
-
-    /// A JSON string literal.
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import MemoryService
 import Testing
+import TestSupport
 
 /// The a2a-sdk Python client (the version pinned in requirements-dev.txt) against the real
 /// `memoryd serve`: card resolution, SendMessage with data parts, GetTask, CancelTask, text,

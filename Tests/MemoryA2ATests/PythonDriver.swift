@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import TestSupport
 
 /// A Python driver script from `Tests/Drivers`, run with the project's `.venv` python (made
 /// by `make venv` from requirements-dev.txt). A missing python or package is a test failure

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The real binary under load from several clients: a 200 means committed, whatever
 /// happens to the process next (SIGKILL, SIGTERM).

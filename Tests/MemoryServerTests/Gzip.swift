@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// gzip through the system's /usr/bin/gzip, independent of the product's inflater.
 enum Gzip {

@@ -5,6 +5,7 @@ import MemoryIngest
 import MemoryServer
 import MemoryStore
 import ServiceLifecycle
+import TestSupport
 
 /// memoryd's services run inside the test process on ports picked by the kernel, over a
 /// fresh store in a temporary directory, so a test can read the store while serving.

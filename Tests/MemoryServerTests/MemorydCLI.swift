@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Runs the `memoryd` binary's one-shot verbs (`query`, `health`) and captures their output.
 enum MemorydCLI {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Secrets never reach the disk: every fixture goes to the real binary (redaction is on by
 /// default), which is then killed with -9 so all rows are still in the WAL, where DuckDB

@@ -1,6 +1,7 @@
 import Foundation
 import MemoryStore
 import Testing
+import TestSupport
 
 /// The real binary: data committed before a graceful stop is there after a restart, and the
 /// file then opens with `memoryd query`.

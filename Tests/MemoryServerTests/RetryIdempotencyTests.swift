@@ -4,6 +4,7 @@ import MemoryStore
 import OTLP
 import SwiftProtobuf
 import Testing
+import TestSupport
 
 /// OTLP clients retry an export whose response they did not see: the same body again must
 /// store nothing new (spans by id, logs and points by content key).

@@ -1,5 +1,6 @@
 import DuckDB
 import MemoryStore
+import TestSupport
 
 /// Reading the store back in tests, through the same read-only path the CLI uses.
 extension Store {

@@ -34,13 +34,7 @@ struct MCP: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try options.configuration()
-        let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        let logger = Logger(label: "memoryd")
+        let logger = configuration.bootstrapLogging()
 
         if let api {
             await StdioRelay(configuration: .init(endpoint: try Self.endpoint(api)), logger: logger).run()

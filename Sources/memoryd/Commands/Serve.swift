@@ -31,13 +31,7 @@ struct Serve: AsyncParsableCommand {
             throw UsageError("port \(port) is not in 0...65535")
         }
 
-        let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        let logger = Logger(label: "memoryd")
+        let logger = configuration.bootstrapLogging()
 
         let store = try Store(path: configuration.databasePath,
                               threads: configuration.duckdbThreads > 0 ? configuration.duckdbThreads : nil,

@@ -2,7 +2,7 @@ import Synchronization
 
 /// A value that arrives once (a readiness line, an exit status) and that any number of
 /// tasks can await. The first `fulfill` wins; later ones are ignored.
-final class OneShot<Value: Sendable>: Sendable {
+public final class OneShot<Value: Sendable>: Sendable {
     private struct State {
         var value: Value?
         var waiters: [CheckedContinuation<Value, Never>] = []
@@ -10,9 +10,9 @@ final class OneShot<Value: Sendable>: Sendable {
 
     private let state = Mutex(State())
 
-    init() {}
+    public init() {}
 
-    func fulfill(_ value: Value) {
+    public func fulfill(_ value: Value) {
         let waiters: [CheckedContinuation<Value, Never>] = state.withLock { state in
             guard state.value == nil else { return [] }
             state.value = value
@@ -22,9 +22,9 @@ final class OneShot<Value: Sendable>: Sendable {
         for waiter in waiters { waiter.resume(returning: value) }
     }
 
-    var current: Value? { state.withLock { $0.value } }
+    public var current: Value? { state.withLock { $0.value } }
 
-    var value: Value {
+    public var value: Value {
         get async {
             await withCheckedContinuation { continuation in
                 let ready: Value? = state.withLock { state in

@@ -1,20 +1,19 @@
 import Foundation
 import Testing
 
-/// (A copy of MemoryServerTests' helper: test targets cannot share sources.)
 /// The real `memoryd` binary as a child process: `memoryd serve --db PATH` on ports picked
 /// by the kernel, ready once it prints its `listening otlp=… api=…` line.
-final class TestServer: @unchecked Sendable {
-    let process: Process
-    let otlpPort: Int
-    let apiPort: Int
-    let databasePath: String
+public final class TestServer: @unchecked Sendable {
+    public let process: Process
+    public let otlpPort: Int
+    public let apiPort: Int
+    public let databasePath: String
     /// The server's stderr (its log), for failure messages.
-    let logFile: URL
+    public let logFile: URL
     private let exit: OneShot<Int32>
 
     /// `.build/<triple>/debug/memoryd`: next to the test bundle, or found from this file.
-    static let binary: URL = {
+    public static let binary: URL = {
         let candidates = [
             URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("memoryd"),
             Bundle.main.bundleURL.appendingPathComponent("memoryd"),
@@ -35,7 +34,7 @@ final class TestServer: @unchecked Sendable {
 
     /// Starts `memoryd serve` on `databasePath` (its directory also takes the log and is
     /// the working directory, so no stray memoryd.toml is read).
-    static func start(databasePath: String, environment: [String: String] = [:],
+    public static func start(databasePath: String, environment: [String: String] = [:],
                       timeout: Duration = .seconds(60)) async throws -> TestServer {
         let directory = URL(fileURLWithPath: databasePath).deletingLastPathComponent()
         let logFile = directory.appendingPathComponent("memoryd-\(UUID().uuidString.prefix(8)).log")
@@ -96,7 +95,7 @@ final class TestServer: @unchecked Sendable {
     }
 
     /// `listening otlp=127.0.0.1:PORT api=127.0.0.1:PORT`
-    static func parse(_ line: String) -> Result<(Int, Int), TestFailure> {
+    public static func parse(_ line: String) -> Result<(Int, Int), TestFailure> {
         var ports: [String: Int] = [:]
         for field in line.split(separator: " ").dropFirst() {
             let parts = field.split(separator: "=", maxSplits: 1)
@@ -114,21 +113,26 @@ final class TestServer: @unchecked Sendable {
         if exit.current == nil { kill(process.processIdentifier, SIGKILL) }
     }
 
-    var pid: Int32 { process.processIdentifier }
-    var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+    public var pid: Int32 { process.processIdentifier }
+    public var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
 
     /// How the process ended.
-    struct Termination: Sendable, Equatable, CustomStringConvertible {
+    public struct Termination: Sendable, Equatable, CustomStringConvertible {
         /// Exit code, or the signal number when `bySignal`.
-        var status: Int32
-        var bySignal: Bool
-        var description: String { bySignal ? "killed by signal \(status)" : "exit \(status)" }
+        public var status: Int32
+        public var bySignal: Bool
+        public var description: String { bySignal ? "killed by signal \(status)" : "exit \(status)" }
+
+        public init(status: Int32, bySignal: Bool) {
+            self.status = status
+            self.bySignal = bySignal
+        }
     }
 
     /// Sends `signal` and waits for the process to exit; past `timeout` it is SIGKILLed
     /// (and the termination says so).
     @discardableResult
-    func stop(signal: Int32 = SIGTERM, timeout: Duration = .seconds(60)) async -> Termination {
+    public func stop(signal: Int32 = SIGTERM, timeout: Duration = .seconds(60)) async -> Termination {
         if exit.current == nil { kill(pid, signal) }
         let timer = Task { [pid, exit] in
             try? await Task.sleep(for: timeout)

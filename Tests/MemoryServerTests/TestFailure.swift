@@ -1,5 +1,0 @@
-/// A failed precondition of a test helper, with its reason.
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}

@@ -130,7 +130,7 @@ let package = Package(
         .testTarget(
             name: "MemoryMCPTests",
             dependencies: [
-                "MemoryMCP", "MemoryService", "MemoryStore", "Contracts", "memoryd",
+                "MemoryMCP", "MemoryService", "MemoryStore", "Contracts", "memoryd", "TestSupport",
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -138,7 +138,7 @@ let package = Package(
         .testTarget(
             name: "MemoryTelemetryTests",
             dependencies: [
-                "MemoryTelemetry", "OTLP", "memoryd",
+                "MemoryTelemetry", "OTLP", "memoryd", "TestSupport",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "OTel", package: "swift-otel"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The real `memoryd` binary: `serve` as a child process on kernel-picked ports, and the
@@ -9,23 +10,10 @@ final class Daemon: @unchecked Sendable {
     let databasePath: String
     let logFile: URL
 
-    /// `.build/<triple>/debug/memoryd`: next to the test bundle, or found from this file.
-    static let binary: URL = {
-        let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("memoryd"),
-            Bundle.main.bundleURL.appendingPathComponent("memoryd"),
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent().appendingPathComponent(".build/debug/memoryd"),
-        ]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates.last!
-    }()
+    static var binary: URL { TestServer.binary }
 
-    /// The environment of every child: no `MEMORYD_*` from the developer's shell, quiet logs.
     static func environment(_ extra: [String: String] = [:]) -> [String: String] {
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("MEMORYD_") }
-        env["MEMORYD_LOG_LEVEL"] = "warning"
-        env.merge(extra) { $1 }
-        return env
+        TestServer.childEnvironment(extra)
     }
 
     private init(process: Process, apiPort: Int, databasePath: String, logFile: URL) {

@@ -32,6 +32,15 @@ public final class TestServer: @unchecked Sendable {
         self.exit = exit
     }
 
+    /// The environment of every child: no `MEMORYD_*` from the developer's shell, quiet logs,
+    /// then `extra`.
+    public static func childEnvironment(_ extra: [String: String] = [:]) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("MEMORYD_") }
+        environment["MEMORYD_LOG_LEVEL"] = "warning"
+        environment.merge(extra) { $1 }
+        return environment
+    }
+
     /// Starts `memoryd serve` on `databasePath` (its directory also takes the log and is
     /// the working directory, so no stray memoryd.toml is read).
     public static func start(databasePath: String, environment: [String: String] = [:],
@@ -44,10 +53,7 @@ public final class TestServer: @unchecked Sendable {
         process.executableURL = binary
         process.arguments = ["serve", "--db", databasePath, "--otlp-port", "0", "--api-port", "0"]
         process.currentDirectoryURL = directory
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("MEMORYD_") }
-        env["MEMORYD_LOG_LEVEL"] = "warning"
-        env.merge(environment) { $1 }
-        process.environment = env
+        process.environment = childEnvironment(environment)
         let stdout = Pipe()
         process.standardOutput = stdout
         process.standardError = try FileHandle(forWritingTo: logFile)

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 
 /// The real `memoryd` binary (a dependency of this test target, so it is built first) as a
 /// child process.
@@ -10,16 +11,7 @@ final class MemorydProcess: Sendable {
     private let process: SendableProcess
     private let exit: Exit
 
-    /// `.build/<config>/memoryd`, next to the test bundle.
-    static let binary: URL = {
-        let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("memoryd"),
-            Bundle.main.bundleURL.appendingPathComponent("memoryd"),
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".build/debug/memoryd"),
-        ]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates.last!
-    }()
+    static var binary: URL { TestServer.binary }
 
     private init(process: SendableProcess, exit: Exit, otlpPort: Int, apiPort: Int, databasePath: String) {
         self.process = process
@@ -36,9 +28,7 @@ final class MemorydProcess: Sendable {
         process.executableURL = binary
         process.arguments = ["serve", "--db", databasePath, "--otlp-port", "0", "--api-port", "0"]
         process.currentDirectoryURL = directory
-        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("MEMORYD_") }
-        environment["MEMORYD_LOG_LEVEL"] = "warning"
-        process.environment = environment
+        process.environment = TestServer.childEnvironment()
         let stdout = Pipe()
         process.standardOutput = stdout
         process.standardError = FileHandle.nullDevice

@@ -27,6 +27,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", exact: "1.7.3"),
         .package(url: "https://github.com/swift-otel/swift-otel.git", exact: "1.6.0", traits: ["OTLPHTTP"]),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
+        // Already in the graph through swift-otel; the alert webhooks use them directly.
+        .package(url: "https://github.com/swift-server/async-http-client.git", exact: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
     ],
     targets: [
         .systemLibrary(name: "CDuckDB"),
@@ -73,6 +76,18 @@ let package = Package(
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
         ),
         .target(
+            name: "MemoryOps",
+            dependencies: [
+                "MemoryService", "MemoryStore", "DuckDB", "Contracts",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
             name: "MemoryA2A",
             dependencies: ["MemoryService", "Contracts", .product(name: "Logging", package: "swift-log")]
         ),
@@ -100,7 +115,7 @@ let package = Package(
             name: "memoryd",
             dependencies: [
                 "MemoryServer", "MemoryService", "MemoryMCP", "MemoryIngest", "MemoryStore", "DuckDB", "Redaction", "Contracts",
-                "MemoryTelemetry",
+                "MemoryTelemetry", "MemoryOps",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
@@ -154,6 +169,16 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Benchmarks/TelemetryBench"
+        ),
+        .testTarget(
+            name: "OpsTests",
+            dependencies: [
+                "MemoryOps", "MemoryService", "MemoryStore", "MemoryIngest", "MemoryServer", "Contracts", "DuckDB", "OTLP",
+                "memoryd", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "MemoryServerTests",

@@ -63,6 +63,11 @@ struct RESTRoutes: Sendable {
         router.get("v1/runs/:run_id") { request, context in
             await call("run_summary", arguments: ["run_id": .string(try context.parameters.require("run_id"))], request: request)
         }
+        router.get("v1/gate") { request, _ in
+            var args = JSONObject()
+            if let runID = request.uri.queryParameters["run_id"] { args["run_id"] = .string(String(runID)) }
+            return await call("ops_gate", arguments: .object(args), request: request)
+        }
         router.get("v1/exceptions") { request, _ in
             var args = JSONObject()
             for name in ["since_minutes", "limit"] {

@@ -48,6 +48,7 @@ final class ServerMetrics: Sendable {
                 registry.makeGauge(name: "memoryd_table_rows", labels: [("table", table)], help: "Rows per table.").set(Double(rows))
             }
         }
+        recordAlerts(store: store)
         return registry.emitToString()
     }
 }

@@ -34,6 +34,11 @@ public final class MemoryService: Sendable {
         public var maxValueBytes = 64 << 10
         /// Where the `fts` extension is (default: beside the DuckDB engine).
         public var extensionDirectory: String?
+        /// `ops_gate` holds runs while the ingest queue's oldest batch is older than this
+        /// (`gate.max_ingest_lag`, default 60 s).
+        public var gateMaxIngestLag: Duration = .seconds(60)
+        /// Verifies the audit chain for `ops_gate` (a broken chain denies); nil: not checked.
+        public var auditCheck: AuditCheck?
 
         public init() {}
     }
@@ -122,6 +127,7 @@ public final class MemoryService: Sendable {
             case "memory_schema": return try await schema(args)
             case "run_summary": return try await runSummary(args)
             case "find_exceptions": return try await findExceptions(args)
+            case "ops_gate": return try await gate(args)
             default: throw MemoryServiceError.unknownTool(name)
             }
         } catch let error as MemoryServiceError {

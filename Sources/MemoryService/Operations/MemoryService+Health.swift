@@ -35,6 +35,7 @@ extension MemoryService {
             if let offset = source.byteOffset { o["byte_offset"] = .integer(offset) }
             return .object(o)
         })
+        out["alerts"] = try await alertsHealth()
         return .object(out)
     }
 

@@ -4,7 +4,7 @@ import Contracts
 /// listing from here, so names, arguments and annotations cannot drift apart.
 enum ToolCatalog {
     static let all: [Tool] = [
-        query, search, upsert, get, forget, health, schema, runSummary, findExceptions,
+        query, search, upsert, get, forget, health, schema, runSummary, findExceptions, opsGate,
     ]
 
     private static let string: JSONValue = ["type": "string"]
@@ -126,7 +126,7 @@ enum ToolCatalog {
         outputSchema: object([
             ("status", string), ("memoryd_version", string), ("duckdb_version", string),
             ("schema_version", ["type": "integer"]), ("uptime_s", ["type": "number"]), ("db_bytes", ["type": "integer"]),
-            ("row_counts", anyObject), ("ingest", anyObject), ("sources", anyArray),
+            ("row_counts", anyObject), ("ingest", anyObject), ("sources", anyArray), ("alerts", anyObject),
         ], required: ["status"]),
         annotations: .init(readOnly: true, destructive: false, idempotent: true))
 
@@ -169,5 +169,27 @@ enum ToolCatalog {
             ("first_seen", string), ("last_seen", string), ("sample_message", ["type": ["string", "null"]]),
             ("run_ids", anyArray),
         ])])], required: ["groups"]),
+        annotations: .init(readOnly: true, destructive: false, idempotent: true))
+
+    static let opsGate = Tool(
+        name: "ops_gate", title: "Ops gate: may this run proceed?",
+        description: """
+            allow, hold or deny for one run (opctrl/gate_decision.v1), the strictest input winning: a guard outcome \
+            whose reason code maps to deny, a failed or cancelled run, or a broken audit chain deny; a hold code, a \
+            firing alert covering the run, or ingest lag over its threshold hold. Each reason names its source row \
+            and runbook. An unknown run is not_found.
+            """,
+        inputSchema: object([("run_id", ["type": "string", "minLength": 1])], required: ["run_id"]),
+        outputSchema: object([
+            ("run_id", string),
+            ("decision", ["enum": ["allow", "hold", "deny"]]),
+            ("reasons", ["type": "array", "items": object([
+                ("reason_code", string),
+                ("source", ["enum": ["guard_outcome", "state", "alert", "audit"]]),
+                ("ref", described(string, "id of the row behind the reason")),
+                ("runbook", nullableString),
+            ], required: ["reason_code", "source"])]),
+            ("decided_at", timestamp),
+        ], required: ["run_id", "decision", "reasons", "decided_at"]),
         annotations: .init(readOnly: true, destructive: false, idempotent: true))
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import DuckDB
 import Foundation
 import Logging
+import MemoryOps
 import MemoryServer
 import MemoryStore
 import Redaction
@@ -39,11 +40,12 @@ struct Serve: AsyncParsableCommand {
         let server = try MemoryServer(store: store, configuration: configuration.server,
                                   ingest: configuration.ingest, memory: configuration.memory,
                                   redactor: configuration.redactionEnabled ? try Redactor() : nil, logger: logger)
+        let ops = try OpsServices(configuration: configuration.alerts, service: server.memory, store: store, logger: logger)
         let bindAddress = configuration.server.bind
         let services = server.services { otlp, api in
             // Written unbuffered: supervisors and tests wait for this line.
             FileHandle.standardOutput.write(Data("listening otlp=\(bindAddress):\(otlp) api=\(bindAddress):\(api)\n".utf8))
-        }
+        } + ops.services
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],

@@ -1,5 +1,6 @@
 import Foundation
 import MemoryIngest
+import MemoryOps
 import MemoryServer
 import MemoryService
 import TOMLKit
@@ -29,6 +30,10 @@ struct MemorydConfiguration: Sendable, Equatable {
     var logLevel = "info"
     /// `[redaction] enabled`, `MEMORYD_REDACTION_ENABLED`: scrub secrets before storing; default true.
     var redactionEnabled = true
+    /// `[alerts]` and `[[alerts.rules]]` (file only), see `MemorydConfiguration+Alerts`; default: no rules.
+    var alerts = AlertsConfiguration()
+    /// `[gate] max_ingest_lag` (file only): `ops_gate` holds runs while ingest is further behind; default 60 s.
+    var gateMaxIngestLag: Double = 60
 
     var ingest: IngestPipeline.Configuration {
         .init(maxQueuedRows: ingestQueueRows, maxRowsPerCommit: ingestCommitRows)
@@ -38,6 +43,7 @@ struct MemorydConfiguration: Sendable, Equatable {
         var memory = MemoryService.Configuration()
         memory.readers = memoryReaders
         memory.extensionDirectory = duckdbExtensionDir
+        memory.gateMaxIngestLag = .milliseconds(Int64(gateMaxIngestLag * 1000))
         return memory
     }
 
@@ -88,7 +94,7 @@ struct MemorydConfiguration: Sendable, Equatable {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
                 throw ConfigurationError("cannot read config file \(path)")
             }
-            try configuration.apply(toml: text, file: path)
+            try configuration.apply(toml: text, file: path, environment: environment)
         }
         for key in keys {
             if let raw = environment[key.env] {
@@ -98,18 +104,20 @@ struct MemorydConfiguration: Sendable, Equatable {
         return configuration
     }
 
-    mutating func apply(toml text: String, file: String) throws {
+    mutating func apply(toml text: String, file: String,
+                        environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
         } catch let error as TOMLParseError {
             throw ConfigurationError("\(file): \(error.description) at line \(error.source.begin.line)")
         }
+        try applyOps(table: table, file: file, environment: environment)
         try apply(table: table, prefix: "", file: file)
     }
 
     private mutating func apply(table: TOMLTable, prefix: String, file: String) throws {
-        for name in table.keys.sorted() {
+        for name in table.keys.sorted() where !(prefix.isEmpty && Self.opsSections.contains(name)) {
             let path = prefix.isEmpty ? name : "\(prefix).\(name)"
             guard let value = table[name] else { continue }
             if let nested = value.table {

@@ -1,0 +1,1 @@
+// Placeholder so the package resolves while this target is being written; remove when real files land.

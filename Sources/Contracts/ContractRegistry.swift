@@ -24,7 +24,11 @@ import Foundation
 /// current state. Those belong to the ingest layer, as do line-level limits (line size).
 public struct ContractRegistry: Sendable {
     public let schemas: SchemaLibrary
+    /// xtrlv2's reason codes: what incoming guard outcomes and transitions may carry.
     public let reasonCodes: ReasonCodeRegistry
+    /// Codes memoryd itself answers with (e.g. the tracker's `DEPENDENCY.NOT_DONE` gate hold),
+    /// kept apart so incoming data cannot use them; empty when no owned folder has the file.
+    public let memorydReasonCodes: [ReasonCode]
     public let runStates: RunStateMachine
     public let topics: TopicRegistry
     public let envelopeSchema: JSONSchema
@@ -100,6 +104,15 @@ public struct ContractRegistry: Sendable {
         }
 
         let reasonCodes = try ReasonCodeRegistry(readJSON(contractsDirectory, ReasonCodeRegistry.file))
+        var memorydReasonCodes: [ReasonCode] = []
+        for directory in additionalSchemaDirectories
+        where FileManager.default.fileExists(atPath: directory.appendingPathComponent(ReasonCodeRegistry.ownedFile).path) {
+            let owned = try ReasonCodeRegistry(readJSON(directory, ReasonCodeRegistry.ownedFile), file: ReasonCodeRegistry.ownedFile)
+            for code in owned.codes where reasonCodes[code.code] != nil {
+                throw ContractLoadError(file: ReasonCodeRegistry.ownedFile, message: "\(code.code) is already an xtrlv2 code")
+            }
+            memorydReasonCodes += owned.codes
+        }
         let runStates = try RunStateMachine(readJSON(contractsDirectory, RunStateMachine.file))
         let topics = try TopicRegistry(readJSON(contractsDirectory, TopicRegistry.file))
         guard let envelopeSchema = schemas[Self.envelopeSchemaID] else {
@@ -130,6 +143,7 @@ public struct ContractRegistry: Sendable {
 
         self.schemas = schemas
         self.reasonCodes = reasonCodes
+        self.memorydReasonCodes = memorydReasonCodes
         self.runStates = runStates
         self.topics = topics
         self.envelopeSchema = envelopeSchema
@@ -152,6 +166,11 @@ public struct ContractRegistry: Sendable {
 
     /// The registry entry of a reason code (severity, gate effect, runbook), nil if unknown.
     public func reasonCode(_ code: String) -> ReasonCode? { reasonCodes[code] }
+
+    /// A code memoryd answers with: xtrlv2's, else memoryd's own.
+    public func answerCode(_ code: String) -> ReasonCode? {
+        reasonCodes[code] ?? memorydReasonCodes.first { $0.code == code }
+    }
 
     /// Whether `run_states.v1` allows a run to move from `from` to `to`.
     public func isAllowedTransition(from: String, to: String) -> Bool { runStates.isAllowed(from: from, to: to) }

@@ -53,8 +53,11 @@ public struct ReasonCodeRegistry: Sendable {
 
     static let file = "xtrlv2/reason_codes.v1.json"
 
-    init(_ json: JSONValue) throws(ContractLoadError) {
-        func fail(_ message: String) -> ContractLoadError { ContractLoadError(file: Self.file, message: message) }
+    /// memoryd's own codes (`Owned/memoryd/reason_codes.v1.json`), same shape as xtrlv2's.
+    static let ownedFile = "memoryd/reason_codes.v1.json"
+
+    init(_ json: JSONValue, file: String = Self.file) throws(ContractLoadError) {
+        func fail(_ message: String) -> ContractLoadError { ContractLoadError(file: file, message: message) }
         guard let version = json["version"]?.stringValue, let list = json["codes"]?.arrayValue,
             let runbooks = json["runbooks"]?.objectValue
         else { throw fail("expected {version, codes: [...], runbooks: {...}}") }

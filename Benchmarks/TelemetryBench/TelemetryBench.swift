@@ -2,30 +2,38 @@ import Foundation
 import Hummingbird
 import Logging
 import MemoryTelemetry
-import OTel
 import ServiceLifecycle
+import Synchronization
 import Tracing
 
-// Cost of a span on the hot path (start + three attributes + end) with the OTLP exporter
-// attached, sending to an OTLP/HTTP sink in this process: the CPU time the emitting thread
-// spends per span, the wall time per span, and the rate at which spans are emitted and
-// exported. Pin it to one core to measure what one core can do, exporter included:
+// Cost of a span on the hot path with the OTLP exporter attached, sending to an OTLP/HTTP sink
+// in this process: the CPU time the emitting thread spends per span, the wall time per span,
+// and the rate at which spans are emitted and exported (encoding, redaction and the sink's
+// HTTP handling included). Pin it to one core to measure what one core can do:
 //
 //     taskset -c 0 .build/release/TelemetryBench [spans]
 //
-// Scenarios: swift-otel's tracer alone (the baseline), the same calls through Telemetry's
-// tracer (run correlation + redaction added), and Telemetry's Logfire-style `info` (message
-// formatting and schema on top).
+// Scenarios, all inside a run (so every span gets the run's correlation attributes):
+// - `telemetry.tracer`: swift-distributed-tracing's `startSpan`, three attributes, `end`;
+// - `telemetry.info(template, arguments)`: a Logfire-style log (message, schema on export);
+// - `telemetry.withSpan(template, arguments) { }`: a Logfire-style span around a closure, with
+//   the task-local context set for its body.
 
+/// Accepts OTLP/HTTP trace exports, counts their bytes and drops them.
+final class Sink: Sendable {
+    let received = Atomic<Int>(0)
+    let requests = Atomic<Int>(0)
 
-/// Accepts OTLP/HTTP trace exports and drops them.
-func sink() -> Router<BasicRequestContext> {
-    let router = Router()
-    router.post("/v1/traces") { request, _ -> Response in
-        _ = try await request.body.collect(upTo: 256 << 20)
-        return Response(status: .ok, headers: [.contentType: "application/x-protobuf"], body: .init())
+    var router: Router<BasicRequestContext> {
+        let router = Router()
+        router.post("/v1/traces") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 256 << 20)
+            self.received.add(body.readableBytes, ordering: .relaxed)
+            self.requests.add(1, ordering: .relaxed)
+            return Response(status: .ok, headers: [.contentType: "application/x-protobuf"], body: .init())
+        }
+        return router
     }
-    return router
 }
 
 struct Result {
@@ -34,6 +42,8 @@ struct Result {
     let emitCPUNanos: UInt64
     let emitNanos: UInt64
     let totalNanos: UInt64
+    let requests: Int
+    let bytes: Int
 }
 
 /// CPU time consumed by the calling thread so far.
@@ -45,17 +55,21 @@ func threadCPUNanos() -> UInt64 {
 
 /// Emits `warmup + spans` spans with `emit`, then shuts the exporter down (which sends what
 /// is queued); times the measured spans and the whole run including export.
-func measure(_ name: String, shutdown: () async -> Void, _ emit: (Int) -> Void) async -> Result {
-    for i in 0 ..< warmup { emit(i) }
+func measure(_ name: String, sink: Sink, telemetry: Telemetry, _ emit: (Int) async throws -> Void) async throws -> Result {
+    for i in 0 ..< warmup { try await emit(i) }
+    let requestsBefore = sink.requests.load(ordering: .relaxed)
+    let bytesBefore = sink.received.load(ordering: .relaxed)
     // The loop never suspends, so it runs on one thread and that thread's CPU time is its cost.
     let cpuStart = threadCPUNanos()
     let start = DispatchTime.now().uptimeNanoseconds
-    for i in 0 ..< spans { emit(i) }
+    for i in 0 ..< spans { try await emit(i) }
     let emitted = DispatchTime.now().uptimeNanoseconds
     let cpu = threadCPUNanos() - cpuStart
-    await shutdown()
+    await telemetry.shutdown()
     let done = DispatchTime.now().uptimeNanoseconds
-    return Result(name: name, emitCPUNanos: cpu, emitNanos: emitted - start, totalNanos: done - start)
+    return Result(name: name, emitCPUNanos: cpu, emitNanos: emitted - start, totalNanos: done - start,
+                  requests: sink.requests.load(ordering: .relaxed) - requestsBefore,
+                  bytes: sink.received.load(ordering: .relaxed) - bytesBefore)
 }
 
 func configuration(port: Int) -> TelemetryConfiguration {
@@ -64,42 +78,16 @@ func configuration(port: Int) -> TelemetryConfiguration {
                            batchSize: 4096, maxQueueSize: spans + warmup + 4096)
 }
 
-func run(port: Int) async throws -> [Result] {
+func run(sink: Sink, port: Int) async throws -> [Result] {
     var results: [Result] = []
     let run = Run(id: "run-bench", packetID: "pkt-bench", milestone: "LM-01", agent: "bench", attempt: 1)
 
-    // swift-otel alone.
-    do {
-        var otel = OTel.Configuration.default
-        otel.serviceName = "telemetry-bench"
-        otel.metrics.enabled = false
-        otel.logs.enabled = false
-        otel.diagnosticLogLevel = .error
-        otel.traces.otlpExporter.endpoint = "http://127.0.0.1:\(port)/v1/traces"
-        otel.traces.batchSpanProcessor.maxExportBatchSize = 4096
-        otel.traces.batchSpanProcessor.maxQueueSize = spans + warmup + 4096
-        otel.traces.batchSpanProcessor.scheduleDelay = .seconds(1)
-        let backend = try OTel.makeTracingBackend(configuration: otel)
-        let tracer = backend.factory
-        let group = ServiceGroup(services: [backend.service], logger: Logger(label: "bench"))
-        let task = Task.detached { try? await group.run() }
-        results.append(await measure("swift-otel tracer (baseline)", shutdown: {
-            await group.triggerGracefulShutdown()
-            await task.value
-        }) { i in
-            let span = tracer.startSpan("tool call")
-            span.updateAttributes { $0["tool"] = "http.post"; $0["attempt"] = i; $0["ok"] = true }
-            span.end()
-        })
-    }
-
-    // The same calls through Telemetry's tracer, inside a run.
     do {
         let telemetry = try Telemetry(configuration(port: port))
         let tracer = telemetry.tracer
         try await telemetry.withRun(run) { _ in
             let context = ServiceContext.current!
-            results.append(await measure("Telemetry tracer (run attributes, redaction)", shutdown: { await telemetry.shutdown() }) { i in
+            results.append(try await measure("tracer: startSpan, 3 attributes, end", sink: sink, telemetry: telemetry) { i in
                 let span = tracer.startSpan("tool call", context: context)
                 span.updateAttributes { $0["tool"] = "http.post"; $0["attempt"] = i; $0["ok"] = true }
                 span.end()
@@ -107,12 +95,20 @@ func run(port: Int) async throws -> [Result] {
         }
     }
 
-    // Logfire-style log events.
     do {
         let telemetry = try Telemetry(configuration(port: port))
         try await telemetry.withRun(run) { _ in
-            results.append(await measure("Telemetry info(template, arguments)", shutdown: { await telemetry.shutdown() }) { i in
+            results.append(try await measure("info(template, 2 arguments)", sink: sink, telemetry: telemetry) { i in
                 telemetry.info("retrieved {n} docs from {source}", ["n": i, "source": "memoryd"])
+            })
+        }
+    }
+
+    do {
+        let telemetry = try Telemetry(configuration(port: port))
+        try await telemetry.withRun(run) { _ in
+            results.append(try await measure("withSpan(template, 2 arguments) { }", sink: sink, telemetry: telemetry) { i in
+                try await telemetry.withSpan("call {tool}", ["tool": "http.post", "attempt": i]) { _ in }
             })
         }
     }
@@ -128,8 +124,9 @@ enum TelemetryBench {
     static func main() async throws {
         var logger = Logger(label: "bench-sink")
         logger.logLevel = .error
+        let sink = Sink()
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(router: sink(), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+        let app = Application(router: sink.router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                               onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: logger)
         let server = ServiceGroup(services: [app], logger: logger)
         let serverTask = Task.detached { try await server.run() }
@@ -137,13 +134,14 @@ enum TelemetryBench {
         guard let port = await iterator.next() else { fatalError("the sink did not start") }
 
         print("TelemetryBench: \(spans) spans per scenario (after \(warmup) warm-up), \(ProcessInfo.processInfo.activeProcessorCount) CPU(s)")
-        print("scenario                                       ns/span caller CPU   ns/span wall   spans/s emit + export")
-        for result in try await run(port: port) {
+        print("scenario                               ns/span caller CPU  ns/span wall  spans/s emit+export  requests  bytes/span")
+        for result in try await run(sink: sink, port: port) {
             let cpuPerSpan = Double(result.emitCPUNanos) / Double(spans)
             let wallPerSpan = Double(result.emitNanos) / Double(spans)
             let totalRate = Double(spans) / (Double(result.totalNanos) / 1e9)
-            print(result.name.padding(toLength: 46, withPad: " ", startingAt: 0)
-                  + String(format: "%20.0f %14.0f %23.0f", cpuPerSpan, wallPerSpan, totalRate))
+            print(result.name.padding(toLength: 38, withPad: " ", startingAt: 0)
+                  + String(format: "%19.0f %13.0f %20.0f %9d %11.0f", cpuPerSpan, wallPerSpan, totalRate, result.requests,
+                           Double(result.bytes) / Double(spans + warmup)))
         }
         await server.triggerGracefulShutdown()
         _ = try? await serverTask.value

@@ -6,11 +6,11 @@ import Tracing
 public typealias Arguments = [String: any SpanAttributeConvertible]
 
 extension Dictionary where Key == String, Value == any SpanAttributeConvertible {
-    /// With room for the keys added before the span starts (Logfire's and the run's), so
-    /// they are added without rehashing.
+    /// The arguments as span attributes. Only these are stored on the caller's thread; Logfire's
+    /// fields and the run's correlation are added on export.
     var spanAttributes: SpanAttributes {
         var attributes = SpanAttributes()
-        attributes.reserveCapacity(count + 14)
+        attributes.reserveCapacity(count + 2)
         for (key, value) in self { attributes.set(key, value: value.toSpanAttribute()) }
         return attributes
     }

@@ -1,16 +1,21 @@
 import Foundation
+import Tracing
 
 /// Prints spans and logs to stderr as they end, for local runs: local time, level, the message
-/// indented by nesting depth, and a span's duration. Lines are printed when a span ends, so a
-/// stage prints after the logs inside it.
+/// (redacted) indented by nesting depth, and a span's duration. Lines are printed when a span
+/// ends, so a stage prints after the logs inside it.
 struct ConsoleExporter: Sendable {
-    func print(message: String, level: LogLevel?, isError: Bool, depth: Int, start: UInt64, end: UInt64, isLog: Bool) {
+    func print(_ span: TelemetrySpan, scrubber: SpanScrubber) {
+        let state = span.finished
+        let attributes = span.exportedAttributes(state, scrubber: scrubber)
+        let message = attributes.get(Logfire.msg).map(Logfire.text(of:)) ?? scrubber.scrub(text: state.name) ?? state.name
+        let end = state.endNanos ?? span.startNanos
         var line = Self.clock(end) + " "
-        let label = isError ? "error" : (level ?? .info).label
+        let label = state.level == .error || state.status?.code == .error ? "error" : (state.level ?? .info).label
         line += label + String(repeating: " ", count: max(1, 6 - label.count))
-        line += String(repeating: "  ", count: max(0, depth)) + message
-        if !isLog {
-            line += String(format: " (%.1f ms)", Double(end &- start) / 1_000_000)
+        line += String(repeating: "  ", count: max(0, span.depth ?? 0)) + message
+        if span.logfire?.spanType != "log" {
+            line += String(format: " (%.1f ms)", Double(end &- span.startNanos) / 1_000_000)
         }
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }

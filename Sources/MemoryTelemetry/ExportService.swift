@@ -1,16 +1,13 @@
 import Logging
 import ServiceLifecycle
 
-/// Runs swift-otel's tracing services (tracer → batch processor → OTLP exporter) in the
-/// background. Shutdown stops them in that order, so every span that has ended is exported
-/// before the exporter closes.
+/// Runs the span exporter in the background, in a service group of its own. Shutdown is
+/// graceful: the exporter sends every span that has ended before `shutdown()` returns.
 final class ExportService: Sendable {
     private let group: ServiceGroup
     private let task: Task<Void, Never>
 
-    init(_ service: some Service) {
-        var logger = Logger(label: "MemoryTelemetry")
-        logger.logLevel = .warning
+    init(_ service: some Service, logger: Logger) {
         let group = ServiceGroup(services: [service], logger: logger)
         self.group = group
         task = Task.detached { try? await group.run() }

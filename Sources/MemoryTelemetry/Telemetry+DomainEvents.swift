@@ -19,7 +19,7 @@ extension Telemetry {
         var document = fields.map { ($0.0, JSONValue.string($0.1)) }
         document.append(("decided_at", .string(Self.rfc3339(Date()))))
         if let stage = context[StageKey.self] { document.append(("stage", .string(stage))) }
-        if let traceID = context.otelTraceID { document.append(("trace_id", .string(traceID))) }
+        if let traceID = context.traceIDHex { document.append(("trace_id", .string(traceID))) }
         try emit(
             schema: "xtrlv2/guard_outcome.v1", template: "guard {guard_id} {decision}: {reason_code}",
             fields: fields, arguments: [:], document: document, reasonCode: reasonCode, context: context,

@@ -22,10 +22,10 @@ extension Telemetry {
         function: String, file fileID: String, line: UInt
     ) {
         let now = DefaultTracerClock.now
-        Logfire.decorate(&arguments, template: template, spanType: "log", level: level, tags: tags)
         let span = core.startSpan(
-            template, attributes: arguments,
-            context: ServiceContext.current ?? .topLevel, ofKind: .internal, at: now, function: function, file: fileID, line: line)
+            template, attributes: arguments, logfire: LogfireFields(template: template, spanType: "log", tags: tags), level: level,
+            context: ServiceContext.current ?? .topLevel, at: now.nanosecondsSinceEpoch,
+            code: CodeLocation(function: function, file: fileID, line: line))
         if let error {
             // Logged, not thrown out of the span: `exception.escaped` is false.
             span.recordError(error, attributes: ["exception.escaped": false], at: now)

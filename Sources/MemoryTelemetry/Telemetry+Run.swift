@@ -19,10 +19,10 @@ extension Telemetry {
         var arguments = attributes.spanAttributes
         arguments[Run.idKey] = run.id
         arguments["gen_ai.operation.name"] = "invoke_agent"
-        Logfire.decorate(&arguments, template: Self.runTemplate, spanType: "span", level: nil, tags: tags)
         let span = core.startSpan(
-            Self.runTemplate, attributes: arguments,
-            context: context, ofKind: .internal, at: DefaultTracerClock.now, function: function, file: fileID, line: line)
+            Self.runTemplate, attributes: arguments, logfire: LogfireFields(template: Self.runTemplate, spanType: "span", tags: tags),
+            level: nil, context: context, at: DefaultTracerClock.now.nanosecondsSinceEpoch,
+            code: CodeLocation(function: function, file: fileID, line: line))
         return try await within(span, context: span.context) { _ in try await body(run) }
     }
 

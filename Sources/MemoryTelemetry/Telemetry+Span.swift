@@ -13,12 +13,10 @@ extension Telemetry {
         function: String = #function, file fileID: String = #fileID, line: UInt = #line,
         isolation: isolated (any Actor)? = #isolation, _ body: (any Span) async throws -> T
     ) async throws -> T {
-        let context = ServiceContext.current ?? .topLevel
-        var attributes = arguments.spanAttributes
-        Logfire.decorate(&attributes, template: template, spanType: "span", level: level, tags: tags)
         let span = core.startSpan(
-            template, attributes: attributes,
-            context: context, ofKind: .internal, at: DefaultTracerClock.now, function: function, file: fileID, line: line)
+            template, attributes: arguments.spanAttributes, logfire: LogfireFields(template: template, spanType: "span", tags: tags),
+            level: level, context: ServiceContext.current ?? .topLevel, at: DefaultTracerClock.now.nanosecondsSinceEpoch,
+            code: CodeLocation(function: function, file: fileID, line: line))
         return try await within(span, context: span.context, body)
     }
 

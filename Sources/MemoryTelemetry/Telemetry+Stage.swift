@@ -18,10 +18,10 @@ extension Telemetry {
         var arguments = attributes.spanAttributes
         arguments["dome.stage"] = name
         arguments["dome.stage.index"] = index ?? context[RunKey.self]?.takeStageIndex() ?? 0
-        Logfire.decorate(&arguments, template: Self.stageTemplate, spanType: "span", level: nil, tags: tags)
         let span = core.startSpan(
-            Self.stageTemplate, attributes: arguments,
-            context: context, ofKind: .internal, at: DefaultTracerClock.now, function: function, file: fileID, line: line)
+            Self.stageTemplate, attributes: arguments, logfire: LogfireFields(template: Self.stageTemplate, spanType: "span", tags: tags),
+            level: nil, context: context, at: DefaultTracerClock.now.nanosecondsSinceEpoch,
+            code: CodeLocation(function: function, file: fileID, line: line))
         var inner = span.context
         inner[StageKey.self] = name
         return try await within(span, context: inner, body)

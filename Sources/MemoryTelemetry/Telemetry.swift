@@ -1,11 +1,11 @@
 import Contracts
 import Foundation
-import OTel
+import Logging
 import Redaction
 import Tracing
 
 /// Instrumentation for an agent: runs, stages, logs and domain events, exported over OTLP to a
-/// memoryd (or any OTLP backend, or Logfire) in Logfire's conventions.
+/// memoryd (and/or any OTLP backend, Logfire) in Logfire's conventions.
 ///
 /// ```swift
 /// let telemetry = try Telemetry.bootstrap(TelemetryConfiguration(serviceName: "planner"))
@@ -22,17 +22,15 @@ import Tracing
 /// swift-distributed-tracing `Tracer` for libraries that take one; `bootstrap` also installs it
 /// process-wide, so their spans are correlated and redacted too.
 public final class Telemetry: Sendable {
-    let core: any TelemetryTracing
+    let core: TelemetryTracer
     let contracts: ContractRegistry
-    private let exporter: ExportService
+    private let exporter: ExportService?
 
     /// Starts exporting (a background task) with `configuration`, after the environment
     /// overrides named on its properties. Use `bootstrap` to also install the tracer for the
     /// whole process.
     public init(_ configuration: TelemetryConfiguration = TelemetryConfiguration()) throws(TelemetryConfigurationError) {
-        let environment = ProcessInfo.processInfo.environment
-        let otel = try configuration.otelConfiguration(environment: environment)
-        let console = try configuration.resolvedConsole(environment: environment)
+        let resolved = try configuration.resolved(environment: ProcessInfo.processInfo.environment)
         let redactor: Redactor
         do {
             redactor = try Redactor(configuration: configuration.redaction)
@@ -40,14 +38,26 @@ public final class Telemetry: Sendable {
         } catch {
             throw TelemetryConfigurationError("\(error)")
         }
-        do {
-            let backend = try OTel.makeTracingBackend(configuration: otel)
-            core = TelemetryTracer(base: backend.factory, scrubber: SpanScrubber(redactor: redactor),
-                                   console: console ? ConsoleExporter() : nil)
-            exporter = ExportService(backend.service)
-        } catch {
-            throw TelemetryConfigurationError("swift-otel: \(error)")
+        let scrubber = SpanScrubber(redactor: redactor)
+        let console = resolved.console ? ConsoleExporter() : nil
+        let sampler = Sampler(ratio: resolved.samplingRatio)
+        guard !resolved.endpoints.isEmpty else {
+            core = TelemetryTracer(scrubber: scrubber, console: console, propagation: resolved.propagation, sampler: sampler,
+                                   queue: nil, batchSize: resolved.batchSize, wakeExporter: nil)
+            exporter = nil
+            return
         }
+        let queue = EndedSpanQueue(capacity: resolved.maxQueueSize)
+        let (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        core = TelemetryTracer(scrubber: scrubber, console: console, propagation: resolved.propagation, sampler: sampler,
+                               queue: queue, batchSize: resolved.batchSize, wakeExporter: wake)
+        var logger = Logger(label: "MemoryTelemetry")
+        logger.logLevel = .warning
+        let encoder = OTLPSpanEncoder(resourceAttributes: resolved.resourceAttributes.sorted { $0.key < $1.key }, scrubber: scrubber)
+        exporter = ExportService(SpanExporter(
+            queue: queue, encoder: encoder, endpoints: resolved.endpoints, batchSize: resolved.batchSize,
+            batchInterval: resolved.batchInterval, exportTimeout: resolved.exportTimeout, wakeups: wakeups, wake: wake,
+            logger: logger), logger: logger)
     }
 
     /// `init`, and the tracer installed as the process's `InstrumentationSystem` tracer, so
@@ -60,24 +70,12 @@ public final class Telemetry: Sendable {
     }
 
     /// The swift-distributed-tracing tracer behind this instance (an `Instrument` too: its
-    /// `inject`/`extract` carry `traceparent` and `baggage` for any carrier type).
+    /// `inject`/`extract` carry `traceparent`, `tracestate` and `baggage` for any carrier type).
     public var tracer: any Tracer { core }
 
     /// Stops exporting after sending every span that has ended. Call it before the process
     /// exits; spans ended afterwards are dropped.
     public func shutdown() async {
-        await exporter.shutdown()
+        await exporter?.shutdown()
     }
 }
-
-/// `TelemetryTracer`, with swift-otel's tracer type erased so `Telemetry` can hold it.
-protocol TelemetryTracing: Tracer {
-    func startSpan(
-        _ operationName: String, attributes: consuming SpanAttributes, context: ServiceContext, ofKind kind: SpanKind,
-        at instant: some TracerInstant, function: String, file fileID: String, line: UInt
-    ) -> Span
-
-    func runState(_ run: Run) -> RunState
-}
-
-extension TelemetryTracer: TelemetryTracing {}

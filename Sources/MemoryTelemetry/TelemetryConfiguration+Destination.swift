@@ -1,9 +1,7 @@
 extension TelemetryConfiguration {
-    /// Where spans are exported, over OTLP/HTTP with protobuf bodies.
-    ///
-    /// One destination per process: swift-otel 1.6 builds one exporter per tracer and applies the
-    /// `OTEL_EXPORTER_OTLP_*` variables to it. To reach memoryd and Logfire at once, send to an
-    /// OpenTelemetry Collector that fans out.
+    /// Where spans are exported, over OTLP/HTTP with protobuf bodies. `destination` is the one
+    /// the `OTEL_EXPORTER_OTLP_*` variables adjust; `additionalDestinations` receive the same
+    /// spans (memoryd and Logfire at once, say).
     public struct Destination: Sendable, Hashable {
         enum Kind: Sendable, Hashable {
             case otlp(baseURL: String, headers: [String: String])
@@ -32,7 +30,7 @@ extension TelemetryConfiguration {
             Destination(kind: .logfire(token: token, baseURL: baseURL))
         }
 
-        /// No export: for runs that only want the console.
+        /// No export: for runs that only want the console (unless an endpoint variable names one).
         public static let none = Destination(kind: .none)
 
         /// Logfire's endpoint for a write token: the region named in `pylf_v<n>_<region>_…`, US

@@ -4,9 +4,11 @@ import Redaction
 /// Everything `Telemetry` can be told. Start from `TelemetryConfiguration()` (the defaults) and
 /// set what differs.
 ///
-/// One rule for the environment, swift-otel's: a variable that is set overrides the value given
-/// in code. The standard `OTEL_*` variables are applied by swift-otel itself; the others are
-/// named on their property.
+/// One rule for the environment, OpenTelemetry's: a variable that is set (and not empty)
+/// overrides the value given in code. The variables are named on each property; besides those,
+/// `OTEL_SDK_DISABLED=true` turns export off, `OTEL_TRACES_EXPORTER` (`otlp`, `console`, `none`)
+/// picks the exporters and `OTEL_PROPAGATORS` (`tracecontext`, `baggage`, `none`) the headers
+/// carried across processes. A value that cannot be used is an error naming the variable.
 public struct TelemetryConfiguration: Sendable {
     /// `service.name` on every span's resource.
     /// Env: `OTEL_SERVICE_NAME`. Default: the executable's name.
@@ -21,13 +23,22 @@ public struct TelemetryConfiguration: Sendable {
     public var resourceAttributes: [String: String]
 
     /// Where spans are sent: a memoryd, any OTLP/HTTP backend, or Logfire (see `Destination`).
-    /// Env: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` or `OTEL_EXPORTER_OTLP_ENDPOINT` (base URL,
-    /// `/v1/traces` appended), `OTEL_EXPORTER_OTLP[_TRACES]_HEADERS`, `…_PROTOCOL`,
-    /// `…_COMPRESSION`, `…_TIMEOUT`. Default: `.memoryd()`, `http://127.0.0.1:4318`.
+    /// Env: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` (full URL) or `OTEL_EXPORTER_OTLP_ENDPOINT` (base
+    /// URL, `/v1/traces` appended) replace its URL; `OTEL_EXPORTER_OTLP[_TRACES]_HEADERS` add
+    /// headers, `…_COMPRESSION` (`gzip`, `none`) sets compression; `…_PROTOCOL` may only be
+    /// `http/protobuf`. Default: `.memoryd()`, `http://127.0.0.1:4318`.
     public var destination: Destination
 
-    /// Share of new traces that are kept (1 keeps all); a span follows its parent's decision.
-    /// Env: `OTEL_TRACES_SAMPLER`, `OTEL_TRACES_SAMPLER_ARG`. Default: 1.
+    /// More destinations that receive every span too, e.g. `[.logfire()]` next to a memoryd.
+    /// Each batch is encoded once and sent to all destinations at once; one that fails or is
+    /// slow does not stop the others. The `OTEL_EXPORTER_OTLP_*` variables leave these alone.
+    /// Env: `LOGFIRE_TOKEN` for `.logfire()`. Default: none.
+    public var additionalDestinations: [Destination]
+
+    /// Share of new traces that are kept (1 keeps all), decided by the trace id; a span follows
+    /// its parent's decision, local or remote (`traceparent`'s sampled flag).
+    /// Env: `OTEL_TRACES_SAMPLER` (`always_on`, `always_off`, `traceidratio`, and their
+    /// `parentbased_` forms, all parent-based here), `OTEL_TRACES_SAMPLER_ARG`. Default: 1.
     public var samplingRatio: Double
 
     /// Most spans per export request.
@@ -44,15 +55,18 @@ public struct TelemetryConfiguration: Sendable {
     public var maxQueueSize: Int
 
     /// Longest one export request may take.
-    /// Env: `OTEL_EXPORTER_OTLP_TIMEOUT` (milliseconds). Default: 10 s.
+    /// Env: `OTEL_EXPORTER_OTLP_TRACES_TIMEOUT`, `OTEL_EXPORTER_OTLP_TIMEOUT` or
+    /// `OTEL_BSP_EXPORT_TIMEOUT` (milliseconds). Default: 10 s.
     public var exportTimeout: Duration
 
     /// Prints every span and log to stderr as it ends, for local runs.
-    /// Env: `MEMORY_TELEMETRY_CONSOLE` (`true`/`false`, `1`/`0`). Default: false.
+    /// Env: `MEMORY_TELEMETRY_CONSOLE` (`true`/`false`, `1`/`0`), or `console` in
+    /// `OTEL_TRACES_EXPORTER`. Default: false.
     public var console: Bool
 
     /// Redaction rules (memoryd's `Redaction` module), applied to span names, attributes, event
-    /// attributes, status messages and formatted messages before anything is exported or printed.
+    /// and link attributes, status messages and formatted messages before anything is encoded
+    /// for export or printed.
     /// Redaction cannot be switched off. Env: none. Default: the built-in rules.
     public var redaction: RedactionConfiguration
 
@@ -61,6 +75,7 @@ public struct TelemetryConfiguration: Sendable {
         serviceVersion: String? = nil,
         resourceAttributes: [String: String] = [:],
         destination: Destination = .memoryd(),
+        additionalDestinations: [Destination] = [],
         samplingRatio: Double = 1,
         batchSize: Int = 512,
         batchInterval: Duration = .seconds(1),
@@ -73,6 +88,7 @@ public struct TelemetryConfiguration: Sendable {
         self.serviceVersion = serviceVersion
         self.resourceAttributes = resourceAttributes
         self.destination = destination
+        self.additionalDestinations = additionalDestinations
         self.samplingRatio = samplingRatio
         self.batchSize = batchSize
         self.batchInterval = batchInterval

@@ -104,6 +104,20 @@ import Testing
         }
     }
 
+    /// A telemetry configuration the demo cannot use is a configuration error: exit 2, one line
+    /// naming the variable, before any network call.
+    @Test func demoRefusesABadTelemetryConfiguration() async throws {
+        try await withTemporaryDirectory { directory in
+            let sampler = try await MemorydProcess.run(["demo"], in: directory, environment: ["OTEL_TRACES_SAMPLER": "sometimes"])
+            #expect(sampler.status == 2)
+            #expect(sampler.stderr.contains("OTEL_TRACES_SAMPLER=sometimes"), "\(sampler.stderr)")
+            #expect(sampler.stderr.split(separator: "\n").count == 1, "\(sampler.stderr)")
+            let logfire = try await MemorydProcess.run(["demo", "--logfire"], in: directory, environment: ["LOGFIRE_TOKEN": ""])
+            #expect(logfire.status == 2)
+            #expect(logfire.stderr.contains("LOGFIRE_TOKEN"), "\(logfire.stderr)")
+        }
+    }
+
     static let fixturesDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/otlp")
 

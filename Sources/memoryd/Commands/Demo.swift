@@ -25,6 +25,9 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "How many runs.")
     var runs = 3
 
+    @Flag(help: "Also send the runs to Pydantic Logfire (write token from LOGFIRE_TOKEN), next to memoryd.")
+    var logfire = false
+
     func validate() throws {
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
         for (flag, value) in [("--endpoint", endpoint), ("--api", api)] {
@@ -36,9 +39,21 @@ struct Demo: AsyncParsableCommand {
 
     func run() async throws {
         let memory = MemoryAPI(baseURL: api)
-        try await memory.checkReady()
-        let telemetry = try Telemetry(TelemetryConfiguration(
-            serviceName: "dome-planner-demo", serviceVersion: Memoryd.version, destination: .memoryd(endpoint)))
+        let telemetry: Telemetry
+        do {
+            telemetry = try Telemetry(TelemetryConfiguration(
+                serviceName: "dome-planner-demo", serviceVersion: Memoryd.version, destination: .memoryd(endpoint),
+                additionalDestinations: logfire ? [.logfire()] : []))
+        } catch {
+            // A bad OTEL_* variable or a missing LOGFIRE_TOKEN is a configuration error (exit 2).
+            throw UsageError("telemetry: \(error)")
+        }
+        do {
+            try await memory.checkReady()
+        } catch {
+            await telemetry.shutdown()
+            throw error
+        }
         let planner = Planner(telemetry: telemetry, memory: memory)
         var outcomes: [(run: String, outcome: String)] = []
         do {

@@ -1,3 +1,4 @@
+import CompressNIO
 import Foundation
 import Hummingbird
 import MemoryTelemetry
@@ -6,17 +7,22 @@ import OTLP
 import Synchronization
 
 /// An OTLP/HTTP traces receiver inside the test process: it keeps every request body exactly as
-/// it arrived and the spans decoded from it.
+/// it arrived (gzipped ones decompressed), each request's headers, and the spans decoded.
 final class CaptureReceiver: Sendable {
-    private let state = Mutex<(bodies: [[UInt8]], spans: [CapturedSpan])>(([], []))
+    private let state = Mutex<(bodies: [[UInt8]], spans: [CapturedSpan], headers: [[String: String]])>(([], [], []))
 
     var bodies: [[UInt8]] { state.withLock { $0.bodies } }
     var spans: [CapturedSpan] { state.withLock { $0.spans } }
+    /// Each request's headers, lowercase names.
+    var headers: [[String: String]] { state.withLock { $0.headers } }
 
     var router: Router<BasicRequestContext> {
         let router = Router()
         router.post("/v1/traces") { request, _ -> Response in
-            let buffer = try await request.body.collect(upTo: 64 << 20)
+            var buffer = try await request.body.collect(upTo: 64 << 20)
+            var headers: [String: String] = [:]
+            for field in request.headers { headers[field.name.canonicalName] = field.value }
+            if headers["content-encoding"] == "gzip" { buffer = try buffer.decompress(with: .gzip(), maxSize: 64 << 20) }
             let bytes = Array(buffer.readableBytesView)
             let decoded = try OTLPTraceRequest(serializedBytes: bytes)
             let spans = decoded.resourceSpans.flatMap { resourceSpans in
@@ -27,6 +33,7 @@ final class CaptureReceiver: Sendable {
             self.state.withLock {
                 $0.bodies.append(bytes)
                 $0.spans += spans
+                $0.headers.append(headers)
             }
             let response: [UInt8] = try OTLPTraceResponse().serializedBytes()
             return Response(status: .ok, headers: [.contentType: "application/x-protobuf"],

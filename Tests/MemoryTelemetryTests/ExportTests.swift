@@ -1,0 +1,108 @@
+import Foundation
+@testable import MemoryTelemetry
+import OTLP
+import Testing
+import Tracing
+
+/// What leaves the process: several destinations at once, Logfire's token header and gzip,
+/// sampling, and the exporter's own batching.
+@Suite struct ExportTests {
+    /// One batch reaches a memoryd-style receiver and a Logfire-style one (token header, gzip).
+    @Test func memorydAndLogfireAtOnce() async throws {
+        let memoryd = CaptureReceiver()
+        let logfire = CaptureReceiver()
+        try await LocalHTTPServer.with(memoryd.router) { memorydPort in
+            try await LocalHTTPServer.with(logfire.router) { logfirePort in
+                let telemetry = try Telemetry(TelemetryConfiguration(
+                    serviceName: "fan-out", destination: .memoryd("http://127.0.0.1:\(memorydPort)"),
+                    additionalDestinations: [.logfire(token: "pylf_v1_eu_testtoken", baseURL: "http://127.0.0.1:\(logfirePort)")]))
+                try await telemetry.withRun(Run(id: "run-fan-out")) { _ in
+                    telemetry.info("sent to {n} places", ["n": 2])
+                }
+                await telemetry.shutdown()
+            }
+        }
+        for receiver in [memoryd, logfire] {
+            #expect(Set(receiver.spans.map(\.name)) == ["run {dome.run.id}", "sent to {n} places"])
+            #expect(receiver.spans.allSatisfy { $0.string("dome.run.id") == "run-fan-out" })
+            #expect(receiver.headers.allSatisfy { $0["content-type"] == "application/x-protobuf" })
+        }
+        #expect(logfire.headers.allSatisfy { $0["authorization"] == "pylf_v1_eu_testtoken" && $0["content-encoding"] == "gzip" })
+        #expect(memoryd.headers.allSatisfy { $0["authorization"] == nil && $0["content-encoding"] == nil })
+        #expect(Set(memoryd.spans.map(\.spanID)) == Set(logfire.spans.map(\.spanID)), "the same spans")
+    }
+
+    /// Ratio 0 keeps no new trace, and says so downstream (`-00`); a remote parent that was
+    /// sampled is followed anyway.
+    @Test func samplingFollowsTheParent() async throws {
+        let capture = try await capture({ $0.samplingRatio = 0 }) { telemetry in
+            try await telemetry.withRun(Run(id: "run-unsampled")) { _ in
+                telemetry.info("not kept")
+                var headers: [String: String] = [:]
+                telemetry.inject(into: &headers)
+                #expect(headers["traceparent"]?.hasSuffix("-00") == true)
+                #expect(headers["baggage"]?.contains("dome.run.id=run-unsampled") == true, "baggage travels anyway")
+            }
+            try await telemetry.withExtractedContext(from: ["traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"]) {
+                try await telemetry.withSpan("kept: the caller sampled it") { _ in }
+            }
+        }
+        #expect(capture.spans.map(\.name) == ["kept: the caller sampled it"])
+        let kept = try capture.span(named: "kept: the caller sampled it")
+        #expect(kept.traceID == "0af7651916cd43dd8448eb211c80319c")
+        #expect(kept.parentSpanID == "b7ad6b7169203331")
+        #expect(kept.span.flags & 0x300 == 0x300, "the parent is remote")
+    }
+
+    /// A full batch is sent without waiting for the interval, in requests of at most
+    /// `batchSize` spans.
+    @Test func fullBatchesAreSentBeforeTheInterval() async throws {
+        let receiver = CaptureReceiver()
+        try await LocalHTTPServer.with(receiver.router) { port in
+            let telemetry = try Telemetry(TelemetryConfiguration(
+                destination: .memoryd("http://127.0.0.1:\(port)"), batchSize: 100, batchInterval: .seconds(600)))
+            for i in 0 ..< 250 { telemetry.info("span {i}", ["i": i]) }
+            // Hang guard, not a speed figure: the interval is ten minutes.
+            let deadline = ContinuousClock.now + .seconds(20)
+            while receiver.spans.count < 200, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(receiver.spans.count >= 200, "two full batches sent before the interval")
+            await telemetry.shutdown()
+        }
+        #expect(receiver.spans.count == 250)
+        #expect(receiver.bodies.count >= 3)
+        let perRequest = try receiver.bodies.map { body in
+            try OTLPTraceRequest(serializedBytes: body).resourceSpans.flatMap(\.scopeSpans).reduce(0) { $0 + $1.spans.count }
+        }
+        #expect(perRequest.allSatisfy { $0 <= 100 })
+    }
+
+    /// Spans of libraries that only know swift-distributed-tracing, with their kind, events,
+    /// links and status, and the source location.
+    @Test func tracerSpansCarryWhatTheCodeGaveThem() async throws {
+        let capture = try await capture { telemetry in
+            let tracer = telemetry.tracer
+            let first = tracer.startSpan("GET /items", ofKind: .client)
+            first.attributes["http.request.method"] = "GET"
+            first.addEvent(SpanEvent(name: "retry", attributes: ["attempt": 2]))
+            first.setStatus(SpanStatus(code: .ok))
+            first.setStatus(SpanStatus(code: .error, message: "ignored: ok is final"))
+            first.end()
+            first.attributes["after.end"] = true
+            let second = tracer.startSpan("process")
+            second.addLink(SpanLink(context: first.context, attributes: ["link.reason": "follows"]))
+            second.end()
+        }
+        let first = try capture.span(named: "GET /items")
+        #expect(first.span.kind == .client)
+        #expect(first.string("http.request.method") == "GET")
+        #expect(first["after.end"] == nil, "changes after the end are dropped")
+        #expect(first.events.map(\.name) == ["retry"])
+        #expect(first.span.status.code == .ok)
+        #expect(first.string("code.filepath") == "MemoryTelemetryTests/ExportTests.swift")
+        #expect(first.string("code.function")?.hasPrefix("tracerSpansCarryWhatTheCodeGaveThem") == true)
+        let second = try capture.span(named: "process")
+        #expect(second.span.links.count == 1)
+        #expect(second.span.links.first.map { OTLPHex.string($0.spanID) } == first.spanID)
+        #expect(second.parentSpanID == nil)
+    }
+}

@@ -61,7 +61,8 @@ let package = Package(
         ),
         .target(
             name: "MemoryStore",
-            dependencies: ["DuckDB", "OTLP", "Redaction", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["DuckDB", "OTLP", "Redaction", "Contracts", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "MemoryIngest",
@@ -137,7 +138,14 @@ let package = Package(
         .testTarget(name: "ContractsTests", dependencies: ["Contracts"], exclude: ["Fixtures"]),
         .testTarget(name: "MemoryServiceTests", dependencies: ["MemoryService", "MemoryStore", "OTLP", "DuckDB", "Contracts", "Redaction"]),
         .testTarget(name: "StoreTests", dependencies: ["MemoryStore", "OTLP", "DuckDB"]),
-        .testTarget(name: "IngestTests", dependencies: ["MemoryIngest", "MemoryStore", "Contracts", "DuckDB"]),
+        .testTarget(
+            name: "IngestTests",
+            dependencies: [
+                "MemoryIngest", "MemoryStore", "Contracts", "DuckDB", "memoryd", "TestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(name: "ConfigurationTests", dependencies: ["memoryd"]),
         .testTarget(
             name: "MemoryA2ATests",
@@ -172,11 +180,27 @@ let package = Package(
             path: "Benchmarks/TelemetryBench"
         ),
         .testTarget(
+            name: "PolicyTests",
+            dependencies: [
+                "MemoryStore", "MemoryService", "MemoryServer", "DuckDB", "Redaction", "Contracts", "memoryd", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
             name: "OpsTests",
             dependencies: [
                 "MemoryOps", "MemoryService", "MemoryStore", "MemoryIngest", "MemoryServer", "Contracts", "DuckDB", "OTLP",
-                "memoryd", "TestSupport",
+                "Redaction", "memoryd", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "TrackerTests",
+            dependencies: [
+                "MemoryStore", "MemoryService", "MemoryIngest", "Contracts", "DuckDB", "Redaction", "memoryd",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -48,8 +48,11 @@ public struct MemoryMCPServer: Sendable {
             ListTools.Result(tools: Self.tools)
         }
         await server.withMethodHandler(CallTool.self) { [service] params in
-            let caller = Caller(surface: .mcp, principal: client.value,
-                                traceID: TraceParent.traceID(of: params, http: Server.currentHandlerContext?.httpContext))
+            let http = Server.currentHandlerContext?.httpContext
+            // Over HTTP the auth middleware names the caller in a header (the handler runs in
+            // the session's task, not the request's); over stdio the caller is local.
+            let caller = Caller(surface: .mcp, principal: client.value, traceID: TraceParent.traceID(of: params, http: http),
+                                identity: CallerIdentity(header: http?.header(CallerIdentity.headerName)))
             return try await Self.call(params, on: service, caller: caller)
         }
         try await server.start(transport: transport) { info, _ in

@@ -21,11 +21,16 @@ public struct MemoryServer: Sendable {
     private let configuration: ServerConfiguration
     private let redactor: Redactor?
     private let logger: Logger
+    private let auth: AuthConfiguration
+    private let limiter = RateLimiter()
 
-    /// `redactor` scrubs every request before it is stored (nil: stored as received).
+    /// `redactor` scrubs every request before it is stored (nil: stored as received); `audit`
+    /// records every memory call (nil: none); `auth` lists the bearer tokens (none: open).
     public init(store: Store, configuration: ServerConfiguration, ingest: IngestPipeline.Configuration = .init(),
-                memory: MemoryService.Configuration = .init(), redactor: Redactor?, logger: Logger) throws {
+                memory: MemoryService.Configuration = .init(), redactor: Redactor?, audit: AuditLog? = nil,
+                auth: AuthConfiguration = .init(), logger: Logger) throws {
         self.configuration = configuration
+        self.auth = auth
         self.store = store
         self.redactor = redactor
         self.logger = logger
@@ -36,15 +41,18 @@ public struct MemoryServer: Sendable {
             let status = pipeline.status
             return .init(queuedBatches: status.queuedBatches, queuedRows: status.queuedRows,
                          committedBatches: status.committedBatches, oldestQueuedAge: status.oldestQueuedAge)
-        }, observer: metrics.observer, logger: logger)
+        }, observer: metrics.observer, audit: audit, logger: logger)
     }
 
     /// The services to run; `onListening(otlpPort, apiPort)` is called once both are bound.
     public func services(onListening: @escaping @Sendable (_ otlp: Int, _ api: Int) -> Void) -> [any Service] {
         let otlpRouter = Router()
+        // First, so it covers every route added after it.
+        otlpRouter.add(middleware: AuthMiddleware(configuration: auth, listener: .otlp, limiter: limiter))
         OTLPRoutes(receiver: OTLPReceiver(pipeline: pipeline, redactor: redactor), maxBodyBytes: configuration.maxBodyBytes)
             .register(on: otlpRouter)
         let apiRouter = Router()
+        apiRouter.add(middleware: AuthMiddleware(configuration: auth, listener: .api, limiter: limiter))
         APIRoutes(pipeline: pipeline, readiness: readiness, metrics: { [metrics, pipeline, store] in
             metrics.render(pipeline: pipeline, store: store)
         }).register(on: apiRouter)

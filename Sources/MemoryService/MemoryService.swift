@@ -73,6 +73,8 @@ public final class MemoryService: Sendable {
     let ingestStatus: @Sendable () -> IngestSnapshot?
     let logger: Logger
     let observer: CallObserver?
+    /// Every call is appended here before it is answered (nil: not audited).
+    let audit: AuditLog?
     let startedAt = Date()
     private let inputSchemas: [String: JSONSchema]
 
@@ -80,6 +82,7 @@ public final class MemoryService: Sendable {
     /// `Store.sandbox`), then opens the connections.
     public init(store: Store, configuration: Configuration = .init(), redactor: Redactor?,
                 ingestStatus: @escaping @Sendable () -> IngestSnapshot? = { nil }, observer: CallObserver? = nil,
+                audit: AuditLog? = nil,
                 logger: Logger) throws {
         try store.sandbox(extensionDirectory: configuration.extensionDirectory)
         self.store = store
@@ -87,6 +90,7 @@ public final class MemoryService: Sendable {
         self.redactor = redactor
         self.ingestStatus = ingestStatus
         self.observer = observer
+        self.audit = audit
         self.logger = logger
         readers = try ConnectionPool(store: store, size: configuration.readers, label: "reader")
         writer = try ConnectionPool(store: store, size: 1, label: "memory-writer")
@@ -103,14 +107,17 @@ public final class MemoryService: Sendable {
     /// refusal is a `MemoryServiceError` with a message meant for the caller.
     public func call(_ name: String, arguments: JSONValue, caller: Caller) async throws(MemoryServiceError) -> JSONValue {
         let started = ContinuousClock.now
+        let result: Result<JSONValue, MemoryServiceError>
         do {
-            let result = try await perform(name, arguments: arguments, caller: caller)
-            observer?(name, caller, "ok", ContinuousClock.now - started)
-            return result
+            try authorize(name, caller: caller)
+            result = .success(try await perform(name, arguments: arguments, caller: caller))
         } catch {
-            observer?(name, caller, error.name, ContinuousClock.now - started)
-            throw error
+            result = .failure(error)
         }
+        observer?(name, caller, Self.outcome(result), ContinuousClock.now - started)
+        // Answered only once audited: see `AuditLog`.
+        try await record(name, arguments: arguments, caller: caller, result: result)
+        return try result.get()
     }
 
     private func perform(_ name: String, arguments: JSONValue, caller: Caller) async throws(MemoryServiceError) -> JSONValue {
@@ -128,6 +135,8 @@ public final class MemoryService: Sendable {
             case "run_summary": return try await runSummary(args)
             case "find_exceptions": return try await findExceptions(args)
             case "ops_gate": return try await gate(args)
+            case "plan_status": return try await planStatus()
+            case "packet_status": return try await packetStatus(args)
             default: throw MemoryServiceError.unknownTool(name)
             }
         } catch let error as MemoryServiceError {

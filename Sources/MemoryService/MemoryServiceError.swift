@@ -7,6 +7,7 @@ public struct MemoryServiceError: Error, Sendable, CustomStringConvertible {
         case notFound = "not_found"
         case conflict
         case refused
+        case forbidden
         case timeout
         case unavailable
         case failed
@@ -23,6 +24,7 @@ public struct MemoryServiceError: Error, Sendable, CustomStringConvertible {
     public var httpStatus: Int {
         switch code {
         case .invalidArguments, .refused: 400
+        case .forbidden: 403
         case .unknownTool, .notFound: 404
         case .conflict: 409
         case .timeout: 408
@@ -42,6 +44,8 @@ public struct MemoryServiceError: Error, Sendable, CustomStringConvertible {
     public static func notFound(_ message: String) -> Self { .init(code: .notFound, message: message) }
     public static func conflict(_ message: String) -> Self { .init(code: .conflict, message: message) }
     public static func refused(_ message: String) -> Self { .init(code: .refused, message: message) }
+    /// The caller's token lacks the scope the tool needs.
+    public static func forbidden(_ message: String) -> Self { .init(code: .forbidden, message: message) }
     public static func timeout(_ message: String) -> Self { .init(code: .timeout, message: message) }
     public static func unavailable(_ message: String) -> Self { .init(code: .unavailable, message: message) }
     public static func failed(_ message: String) -> Self { .init(code: .failed, message: message) }

@@ -11,7 +11,8 @@ struct Memoryd: AsyncParsableCommand {
             commandName: "memoryd",
             abstract: "Agent memory: OTLP and event ingest into DuckDB, served to agents.",
             version: "memoryd \(version) (DuckDB \(Database.libraryVersion))",
-            subcommands: [Serve.self, MCP.self, Ingest.self, Replay.self, Query.self, Health.self, Demo.self]
+            subcommands: [Serve.self, MCP.self, Ingest.self, Replay.self, Query.self, Health.self, Demo.self, AlertsCommand.self, PlanCommand.self, EvidenceCommand.self,
+                          RetentionCommand.self, AuditCommand.self, TokenCommand.self]
         )
     }
 

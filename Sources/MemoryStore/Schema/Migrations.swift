@@ -1,6 +1,6 @@
 /// Every schema migration memoryd knows, oldest first.
 public enum Migrations {
-    public static let all: [Migration] = [coreTables, recordsView, redactionsTable, eventTables, memoryTables, derivedRunTables, opsTables]
+    public static let all: [Migration] = [coreTables, recordsView, redactionsTable, eventTables, memoryTables, derivedRunTables, ingestSequenceTables, policyTables, opsTables, trackerTables]
 
     /// Telemetry tables and ingest checkpoints. Client retries are idempotent: the writer skips
     /// spans whose (trace_id, span_id), and logs and points whose content key, are stored

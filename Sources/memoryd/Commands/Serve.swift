@@ -32,20 +32,31 @@ struct Serve: AsyncParsableCommand {
             throw UsageError("port \(port) is not in 0...65535")
         }
 
+        try configuration.checkExposure()
+        let redactor = try configuration.makeRedactor()
         let logger = configuration.bootstrapLogging()
 
         let store = try Store(path: configuration.databasePath,
                               threads: configuration.duckdbThreads > 0 ? configuration.duckdbThreads : nil,
                               memoryLimit: configuration.duckdbMemoryLimit)
+        // Before the sandbox locks DuckDB's configuration (MemoryServer's MemoryService does).
+        if let archive = configuration.policy.retention.archiveDirectory { try store.allowDirectories([archive]) }
+        let audit = try AuditLog(store: store)
         let server = try MemoryServer(store: store, configuration: configuration.server,
                                   ingest: configuration.ingest, memory: configuration.memory,
-                                  redactor: configuration.redactionEnabled ? try Redactor() : nil, logger: logger)
+                                  redactor: redactor, audit: audit, auth: configuration.policy.auth, logger: logger)
         let ops = try OpsServices(configuration: configuration.alerts, service: server.memory, store: store, logger: logger)
         let bindAddress = configuration.server.bind
-        let services = server.services { otlp, api in
+        var services = server.services { otlp, api in
             // Written unbuffered: supervisors and tests wait for this line.
             FileHandle.standardOutput.write(Data("listening otlp=\(bindAddress):\(otlp) api=\(bindAddress):\(api)\n".utf8))
         } + ops.services
+        if let interval = configuration.policy.retentionInterval {
+            // Last, so it stops first at shutdown.
+            services.append(RetentionService(
+                retention: try Retention(store: store, policy: configuration.policy.retention, audit: audit),
+                interval: interval, audit: audit, logger: logger))
+        }
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],

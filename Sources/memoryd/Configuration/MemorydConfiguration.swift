@@ -3,6 +3,7 @@ import MemoryIngest
 import MemoryOps
 import MemoryServer
 import MemoryService
+import MemoryStore
 import TOMLKit
 
 /// Everything `memoryd.toml` can set. Precedence: file < `MEMORYD_*` environment < flags.
@@ -30,6 +31,8 @@ struct MemorydConfiguration: Sendable, Equatable {
     var logLevel = "info"
     /// `[redaction] enabled`, `MEMORYD_REDACTION_ENABLED`: scrub secrets before storing; default true.
     var redactionEnabled = true
+    /// `[redaction]` patterns and lists, `[retention]`, `[[auth.tokens]]`: see `PolicyConfiguration`.
+    var policy = PolicyConfiguration()
     /// `[alerts]` and `[[alerts.rules]]` (file only), see `MemorydConfiguration+Alerts`; default: no rules.
     var alerts = AlertsConfiguration()
     /// `[gate] max_ingest_lag` (file only): `ops_gate` holds runs while ingest is further behind; default 60 s.
@@ -55,10 +58,10 @@ struct MemorydConfiguration: Sendable, Equatable {
         let apply: @Sendable (inout MemorydConfiguration, Value) -> Void
 
         enum Kind: String, Sendable {
-            case string, port, positiveInt, nonNegativeInt, logLevel, bool, byteSize
+            case string, port, positiveInt, nonNegativeInt, logLevel, bool, byteSize, age
 
             /// Written as a TOML string.
-            var isText: Bool { self == .string || self == .logLevel || self == .byteSize }
+            var isText: Bool { self == .string || self == .logLevel || self == .byteSize || self == .age }
         }
         enum Value { case string(String), int(Int), bool(Bool) }
     }
@@ -84,7 +87,7 @@ struct MemorydConfiguration: Sendable, Equatable {
         Key(path: "memory.readers", env: "MEMORYD_MEMORY_READERS", kind: .positiveInt) { c, v in if case .int(let i) = v { c.memoryReaders = i } },
         Key(path: "log.level", env: "MEMORYD_LOG_LEVEL", kind: .logLevel) { c, v in if case .string(let s) = v { c.logLevel = s } },
         Key(path: "redaction.enabled", env: "MEMORYD_REDACTION_ENABLED", kind: .bool) { c, v in if case .bool(let b) = v { c.redactionEnabled = b } },
-    ]
+    ] + policyKeys
 
     /// Loads the file (when given or when `./memoryd.toml` exists), then the environment.
     static func load(file: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Self {
@@ -120,6 +123,8 @@ struct MemorydConfiguration: Sendable, Equatable {
         for name in table.keys.sorted() where !(prefix.isEmpty && Self.opsSections.contains(name)) {
             let path = prefix.isEmpty ? name : "\(prefix).\(name)"
             guard let value = table[name] else { continue }
+            // Lists and arrays of tables (patterns, tokens) are parsed in +Policy.
+            if try applyPolicy(path: path, value: value, file: file) { continue }
             if let nested = value.table {
                 guard Self.keys.contains(where: { $0.path.hasPrefix(path + ".") }) else {
                     throw ConfigurationError("\(file): unknown section [\(path)]")
@@ -191,6 +196,11 @@ struct MemorydConfiguration: Sendable, Equatable {
                 throw ConfigurationError("\(source): expected a size such as 4GB or 512MiB, got \(s)")
             }
             return .string(s)
+        case .age:
+            guard case .string(let s) = value, RetentionPolicy.parseAge(s) != nil else {
+                throw ConfigurationError("\(source): expected an age such as 30d, 12h, 15m or forever")
+            }
+            return value
         case .logLevel:
             let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
             guard case .string(let s) = value, levels.contains(s.lowercased()) else {

@@ -20,6 +20,8 @@ public final class EnvelopeIngestor {
         /// Where this run started reading (a file's checkpoint; 0 for a new file or a stream).
         public var resumedAt: Int64 = 0
         public var lines = 0
+        /// Bytes of whole lines consumed (from `resumedAt`).
+        public var bytes: Int64 = 0
         public var stored = 0
         public var duplicates = 0
         public var rejected = 0
@@ -29,6 +31,79 @@ public final class EnvelopeIngestor {
         public var pendingBytes: Int64 = 0
 
         public init(source: String) { self.source = source }
+
+        /// Adds a later pass over the same source (`--follow`).
+        public mutating func add(_ other: Summary) {
+            lines += other.lines
+            bytes += other.bytes
+            stored += other.stored
+            duplicates += other.duplicates
+            rejected += other.rejected
+            unknownTopics += other.unknownTopics
+            pendingBytes = other.pendingBytes
+        }
+    }
+
+    /// How far the current source has got, reported after every committed chunk.
+    public struct Progress: Sendable, Equatable {
+        public var source: String
+        /// Lines and bytes committed so far in this pass.
+        public var lines: Int
+        public var bytes: Int64
+        /// The file's size when the pass began (nil for a stream).
+        public var size: Int64?
+        /// Where the pass began in the file.
+        public var startedAt: Int64
+
+        public init(source: String, lines: Int, bytes: Int64, size: Int64?, startedAt: Int64) {
+            self.source = source
+            self.lines = lines
+            self.bytes = bytes
+            self.size = size
+            self.startedAt = startedAt
+        }
+    }
+
+    /// An open envelope file and how far it has been read; `--follow` keeps one per path
+    /// between passes, so a renamed file's tail is still read from the file it was.
+    public final class FileCursor {
+        /// The checkpoint key: the standardized path.
+        public let source: String
+        /// Device and inode of the open file.
+        public let identity: String
+        let handle: FileHandle
+        /// The byte offset after the last whole line processed.
+        public fileprivate(set) var position: Int64
+        fileprivate var nextLine: Int64
+        /// The position the stored checkpoint holds for this file, nil when it holds another file's.
+        fileprivate var committed: Int64?
+
+        fileprivate init(source: String, identity: String, handle: FileHandle, position: Int64, nextLine: Int64, committed: Int64?) {
+            self.source = source
+            self.identity = identity
+            self.handle = handle
+            self.position = position
+            self.nextLine = nextLine
+            self.committed = committed
+        }
+
+        deinit { try? handle.close() }
+
+        /// The open file's current size.
+        public func size() throws -> Int64 {
+            var info = stat()
+            guard fstat(handle.fileDescriptor, &info) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+            return Int64(info.st_size)
+        }
+
+        /// After a truncation (`copytruncate` rotation: the file is now shorter than what was
+        /// read), the file is read again from its start. True when it was.
+        public func restartIfTruncated() throws -> Bool {
+            guard try size() < position else { return false }
+            position = 0
+            nextLine = 1
+            return true
+        }
     }
 
     /// Lines longer than this are rejected (`huge_line`) without being parsed.
@@ -42,10 +117,15 @@ public final class EnvelopeIngestor {
     private let redactor: Redactor?
     private let chunkLines: Int
 
+    /// Called after every committed chunk (the progress display of `memoryd ingest`).
+    public var onProgress: ((Progress) -> Void)?
+    /// Asked after every committed chunk: true stops the pass there, everything read committed.
+    public var shouldStop: () -> Bool = { false }
+
     /// `redactor` scrubs payloads and reject excerpts before they are stored; nil stores them
     /// as received.
     public init(store: Store, contracts: ContractRegistry, redactor: Redactor?, chunkLines: Int = 5_000) throws {
-        writer = try EventWriter(store: store)
+        writer = try EventWriter(store: store, initialRunState: contracts.runStates.initial)
         self.contracts = contracts
         self.redactor = redactor
         self.chunkLines = chunkLines
@@ -61,15 +141,33 @@ public final class EnvelopeIngestor {
         return files.sorted()
     }
 
+    /// The checkpoint key of a path.
+    public static func source(of path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.path
+    }
+
+    /// Device and inode of the file at `path` now, nil when there is none.
+    public static func identity(at path: String) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return "\(info.st_dev):\(info.st_ino)"
+    }
+
     /// Ingests a file from its checkpoint; from the start when the file at `path` is not the one
     /// the checkpoint was taken on (rotated, replaced) or is shorter than it (truncated).
     public func ingestFile(at path: String) throws -> Summary {
-        let source = URL(fileURLWithPath: path).standardizedFileURL.path
+        let cursor = try open(path)
+        return try ingest(cursor)
+    }
+
+    /// Opens the file at `path` positioned at its checkpoint (or at 0, as `ingestFile` says).
+    public func open(_ path: String) throws -> FileCursor {
+        let source = Self.source(of: path)
         let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: source))
-        defer { try? handle.close() }
         // Identity and size of the file actually opened, not of whatever the path names now.
         var info = stat()
         guard fstat(handle.fileDescriptor, &info) == 0 else {
+            try? handle.close()
             throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
         }
         let identity = "\(info.st_dev):\(info.st_ino)"
@@ -79,13 +177,20 @@ public final class EnvelopeIngestor {
             start = checkpoint.position
         }
         let firstLine = try Self.lineCount(handle, upTo: start) + 1
-        try handle.seek(toOffset: UInt64(start))
-        var reader = LineReader(maxLineBytes: Self.maxLineBytes, startingAt: start) {
+        let current = EventWriter.FileCheckpoint(position: start, identity: identity)
+        return FileCursor(source: source, identity: identity, handle: handle, position: start, nextLine: firstLine,
+                          committed: checkpoint == current ? start : nil)
+    }
+
+    /// Reads `cursor`'s file from its position to its end (or until `shouldStop`), committing
+    /// as it goes; the cursor is left after the last whole line.
+    public func ingest(_ cursor: FileCursor) throws -> Summary {
+        try cursor.handle.seek(toOffset: UInt64(cursor.position))
+        let handle = cursor.handle
+        var reader = LineReader(maxLineBytes: Self.maxLineBytes, startingAt: cursor.position) {
             try handle.read(upToCount: Self.readBlockBytes)
         }
-        let current = EventWriter.FileCheckpoint(position: start, identity: identity)
-        return try ingest(&reader, source: source, firstLine: firstLine,
-                          file: (identity, committed: checkpoint == current ? start : nil))
+        return try ingest(&reader, source: cursor.source, file: cursor, size: try? cursor.size())
     }
 
     /// Ingests a stream that has no position to resume from (stdin, a request body): nothing
@@ -93,40 +198,45 @@ public final class EnvelopeIngestor {
     /// returns the next bytes, nil or empty at the end.
     public func ingestStream(named source: String, read: @escaping () throws -> Data?) throws -> Summary {
         var reader = LineReader(maxLineBytes: Self.maxLineBytes, startingAt: 0, read: read)
-        return try ingest(&reader, source: source, firstLine: 1, file: nil)
+        return try ingest(&reader, source: source, file: nil, size: nil)
     }
 
     // MARK: The loop
 
-    /// `file`: the identity of the file being read and the position its stored checkpoint
-    /// holds for it (nil when it has none); nil for a stream.
-    private func ingest(_ reader: inout LineReader, source: String, firstLine: Int64,
-                        file: (identity: String, committed: Int64?)?) throws -> Summary {
+    /// `file`: the cursor of the file being read (its position and line number move with the
+    /// commits); nil for a stream.
+    private func ingest(_ reader: inout LineReader, source: String, file: FileCursor?, size: Int64?) throws -> Summary {
         var summary = Summary(source: source)
-        summary.resumedAt = reader.position
+        let startedAt = reader.position
+        summary.resumedAt = startedAt
         var events: [EventRow] = []
+        var eventLines: [[UInt8]] = []
         var rejects: [RejectRow] = []
         var linesInChunk = 0
         var position = reader.position
-        var lineNumber = firstLine
-        var committed = file?.committed
+        var lineNumber = file?.nextLine ?? 1
 
         func commit() throws {
             let result = try writer.commit(
                 events: events, rejects: rejects,
-                checkpoint: file.map { (source, EventWriter.FileCheckpoint(position: position, identity: $0.identity)) })
+                checkpoint: file.map { ($0.source, EventWriter.FileCheckpoint(position: position, identity: $0.identity)) },
+                excerpt: { self.excerpt(eventLines[$0]) })
             summary.stored += result.stored
             summary.duplicates += result.duplicates
             summary.unknownTopics += result.unknownTopics
             summary.rejected += result.rejected
+            summary.bytes = position - startedAt
             events.removeAll(keepingCapacity: true)
+            eventLines.removeAll(keepingCapacity: true)
             rejects.removeAll(keepingCapacity: true)
             linesInChunk = 0
-            committed = position
+            file?.committed = position
+            file?.position = position
+            file?.nextLine = lineNumber
+            onProgress?(Progress(source: source, lines: summary.lines, bytes: summary.bytes, size: size, startedAt: startedAt))
         }
 
         while let line = try reader.next() {
-            defer { lineNumber += 1 }
             // A file's unfinished last line may still be being written: leave it for the next
             // run unless it is a whole JSON value already. A stream that ended is complete.
             if !line.isTerminated, file != nil, line.isTooLong || (try? JSONValue(parsing: line.bytes)) == nil {
@@ -137,15 +247,21 @@ public final class EnvelopeIngestor {
             linesInChunk += 1
             switch classify(line, source: source, number: lineNumber) {
             case .blank: break
-            case .event(let row): events.append(row)
+            case .event(let row):
+                events.append(row)
+                eventLines.append(line.bytes)
             case .reject(let row): rejects.append(row)
             }
             position = line.end
-            if linesInChunk >= chunkLines { try commit() }
+            lineNumber += 1
+            if linesInChunk >= chunkLines {
+                try commit()
+                if shouldStop() { return summary }
+            }
         }
         // A file's checkpoint is written even when no line was read (a new, replaced or empty
         // file), so the next run knows which file it belongs to.
-        if linesInChunk > 0 || (file != nil && committed != position) { try commit() }
+        if linesInChunk > 0 || (file != nil && file?.committed != position) { try commit() }
         return summary
     }
 
@@ -194,7 +310,18 @@ public final class EnvelopeIngestor {
             traceID: envelope["trace_id"]?.stringValue, partition: envelope["partition"]?.int64Value,
             offset: envelope["offset"]?.int64Value, dataschema: envelope["dataschema"]?.stringValue,
             data: redactor?.redactValue(dataText, path: "data", into: &redactions) ?? dataText,
-            unknownTopic: check.isUnknownTopic, line: number, byteOffset: line.offset, redactions: redactions))
+            unknownTopic: check.isUnknownTopic, line: number, byteOffset: line.offset, redactions: redactions,
+            transition: check.topic?.materialize == Self.transitionTable ? Self.step(data) : nil))
+    }
+
+    /// The table transition topics materialize into (`watcher/topics.v1.json`).
+    static let transitionTable = "state_transitions"
+
+    /// A transition payload's place in its run; nil without `seq` (nothing to order it by).
+    private static func step(_ data: JSONValue) -> TransitionStep? {
+        guard let run = data["run_id"]?.stringValue, let seq = data["seq"]?.int64Value,
+              let from = data["from_state"]?.stringValue, let to = data["to_state"]?.stringValue else { return nil }
+        return TransitionStep(runID: run, seq: seq, from: from, to: to)
     }
 
     /// The start of a rejected line, secrets replaced first (a cut could hide one from the

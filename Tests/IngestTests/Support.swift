@@ -61,3 +61,39 @@ final class Scratch {
         ]
     }
 }
+
+/// Envelope lines made up for a test.
+enum Envelopes {
+    static let source = "watcher://test/planner"
+
+    /// A `dome.run.transition` envelope line (with its newline).
+    static func transition(id: String, run: String, seq: Int?, from: String, to: String,
+                           partition: Int? = 0, offset: Int? = nil, source: String = source) -> String {
+        var data = #""run_id": "\#(run)", "from_state": "\#(from)", "to_state": "\#(to)", "at": "2026-02-15T09:00:00Z", "reason_code": "STATE.PLAN.READY""#
+        if let seq { data += #", "seq": \#(seq)"# }
+        var envelope = #"{"specversion": "watcher.envelope.v1", "id": "\#(id)", "source": "\#(source)", "topic": "dome.run.transition", "type": "dome.run.transition.v1", "time": "2026-02-15T09:00:00Z", "run_id": "\#(run)""#
+        if let partition { envelope += #", "partition": \#(partition)"# }
+        if let offset { envelope += #", "offset": \#(offset)"# }
+        return envelope + #", "data": {\#(data)}}"# + "\n"
+    }
+}
+
+extension Scratch {
+    /// Ingests `text` as a stream.
+    @discardableResult
+    func ingest(_ text: String, chunkLines: Int = 5_000) throws -> EnvelopeIngestor.Summary {
+        var data: Data? = Data(text.utf8)
+        return try ingestor(chunkLines: chunkLines).ingestStream(named: "test") {
+            defer { data = nil }
+            return data
+        }
+    }
+
+    /// Appends `data` to the file at `path` (the same inode, as a producer does).
+    func append(_ data: Data, to path: String) throws {
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: data)
+        try handle.close()
+    }
+}

@@ -253,7 +253,9 @@ public enum RunDeriver {
             ),
             transitioned AS (
                 SELECT run_id, first(to_state ORDER BY seq DESC NULLS LAST, "at" DESC, event_id DESC) AS state, count(*) AS n,
-                       min(packet_id) AS packet_id
+                       min(packet_id) AS packet_id,
+                       -- seq numbers from 0 to the highest that no stored transition has
+                       coalesce(max(seq) + 1 - count(DISTINCT seq), 0) AS seq_gaps
                 FROM state_transitions WHERE run_id IN (SELECT run_id FROM dirty_runs) GROUP BY run_id
             ),
             guarded AS (
@@ -271,7 +273,7 @@ public enum RunDeriver {
                         WHEN coalesce(st.failed_stage, false) OR (st.run_id IS NULL AND coalesce(s.errors, 0) > 0) THEN 'error'
                         WHEN coalesce(st.denied_stage, false) THEN 'denied'
                         ELSE 'ok' END,
-                   coalesce(s.spans, 0), coalesce(s.errors, 0), coalesce(g.denies, 0), coalesce(t.n, 0)
+                   coalesce(s.spans, 0), coalesce(s.errors, 0), coalesce(g.denies, 0), coalesce(t.n, 0), coalesce(t.seq_gaps, 0)
             FROM dirty_runs d LEFT JOIN spanned s USING (run_id) LEFT JOIN enveloped e USING (run_id)
                  LEFT JOIN transitioned t USING (run_id) LEFT JOIN guarded g USING (run_id) LEFT JOIN staged st USING (run_id)
             WHERE s.run_id IS NOT NULL OR e.run_id IS NOT NULL;

@@ -23,11 +23,15 @@ public struct EventRow: Sendable {
     public var byteOffset: Int64
     /// What redaction replaced in `data` (stored with the row in `redactions`).
     public var redactions: [Redaction]
+    /// For a state transition that carries `seq`: its place in its run, checked against the
+    /// run's other transitions before the row is stored.
+    public var transition: TransitionStep?
 
     public init(
         ingestSource: String, source: String, id: String, topic: String, type: String, timeMicros: Int64,
         runID: String?, packetID: String?, traceID: String?, partition: Int64?, offset: Int64?, dataschema: String?,
-        data: String, unknownTopic: Bool, line: Int64, byteOffset: Int64, redactions: [Redaction]
+        data: String, unknownTopic: Bool, line: Int64, byteOffset: Int64, redactions: [Redaction],
+        transition: TransitionStep? = nil
     ) {
         self.ingestSource = ingestSource
         self.source = source
@@ -46,6 +50,22 @@ public struct EventRow: Sendable {
         self.line = line
         self.byteOffset = byteOffset
         self.redactions = redactions
+        self.transition = transition
+    }
+}
+
+/// A sequenced run state transition: run `runID` moved from `from` to `to` as its step `seq`.
+public struct TransitionStep: Sendable, Equatable {
+    public var runID: String
+    public var seq: Int64
+    public var from: String
+    public var to: String
+
+    public init(runID: String, seq: Int64, from: String, to: String) {
+        self.runID = runID
+        self.seq = seq
+        self.from = from
+        self.to = to
     }
 }
 

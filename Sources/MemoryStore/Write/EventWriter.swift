@@ -32,10 +32,33 @@ public final class EventWriter {
         let id: String
     }
 
-    private let connection: Connection
+    private struct PartitionKey: Hashable {
+        let source: String
+        let partition: Int64
+    }
 
-    public init(store: Store) throws {
+    /// A stored transition as the seq checks see it.
+    struct SequencedStep: Sendable {
+        let source: String
+        let eventID: String
+        let from: String
+        let to: String
+    }
+
+    let connection: Connection
+    /// The state every run's seq 0 leaves (`run_states.v1.json`'s `initial`); nil skips that check.
+    let initialRunState: String?
+    /// Committed transitions by run and seq, loaded from `run_sequence` the first time a run
+    /// is seen in a chunk (a run loaded with no rows maps to an empty dictionary). Only this
+    /// writer stores transitions while it is open, so the cache stays true; it is dropped
+    /// whole when it grows past `maxCachedRuns`.
+    var sequences: [String: [Int64: SequencedStep]] = [:]
+    static let maxCachedRuns = 100_000
+
+    /// `initialRunState`: the state a run's seq 0 must leave.
+    public init(store: Store, initialRunState: String? = nil) throws {
         connection = try store.connect()
+        self.initialRunState = initialRunState
     }
 
     /// The committed checkpoint of a file source, nil when it was never ingested.
@@ -48,15 +71,26 @@ public final class EventWriter {
     }
 
     /// Stores the events not stored yet, every reject, and (for a file) its new checkpoint,
-    /// atomically.
-    public func commit(events: [EventRow], rejects: [RejectRow],
-                       checkpoint: (source: String, FileCheckpoint)?) throws -> CommitResult {
+    /// atomically, with the partition checkpoints and run sequence of the stored events.
+    /// A sequenced transition that contradicts its run's stored transitions (or an earlier one
+    /// in `events`) is not stored: it becomes a reject, its excerpt from `excerpt(index)`.
+    public func commit(events: [EventRow], rejects: [RejectRow], checkpoint: (source: String, FileCheckpoint)?,
+                       excerpt: (Int) -> String) throws -> CommitResult {
         let receivedAt = Int64(Date().timeIntervalSince1970 * 1_000_000)
-        return try connection.transaction {
-            let fresh = try newEvents(events)
+        var steps: [String: [Int64: SequencedStep]] = [:]
+        let result = try connection.transaction {
+            let unseen = try newEvents(events)
+            let screened = try screenSequences(events, unseen, accepted: &steps)
+            let fresh = screened.accepted
+            var rejects = rejects
+            for (i, kind, reason) in screened.refused {
+                let event = events[i]
+                rejects.append(RejectRow(ingestSource: event.ingestSource, line: event.line, byteOffset: event.byteOffset,
+                                         kind: kind, reason: reason, excerpt: excerpt(i)))
+            }
             var result = CommitResult()
             result.stored = fresh.count
-            result.duplicates = events.count - fresh.count
+            result.duplicates = events.count - unseen.count
             result.unknownTopics = fresh.count { events[$0].unknownTopic }
             result.rejected = rejects.count
             if !fresh.isEmpty {
@@ -64,10 +98,14 @@ public final class EventWriter {
                 for i in fresh { try append(events[i], to: appender, receivedAt: receivedAt) }
                 try appender.close()
                 try appendRedactions(fresh.map { events[$0] }, receivedAt: receivedAt)
+                try appendSequence(fresh.compactMap { i in events[i].transition.map { ($0, events[i]) } })
+                try recordPartitions(fresh.map { events[$0] })
             }
             if !rejects.isEmpty {
                 let appender = try connection.appender(table: "ingest_rejects")
-                for reject in rejects { try append(reject, to: appender, receivedAt: receivedAt) }
+                for reject in rejects.sorted(by: { $0.byteOffset < $1.byteOffset }) {
+                    try append(reject, to: appender, receivedAt: receivedAt)
+                }
                 try appender.close()
             }
             if let (source, position) = checkpoint {
@@ -75,6 +113,9 @@ public final class EventWriter {
             }
             return result
         }
+        // Only what committed joins the cache.
+        for (run, accepted) in steps { sequences[run, default: [:]].merge(accepted) { held, _ in held } }
+        return result
     }
 
     // MARK: Exactly once
@@ -180,5 +221,29 @@ public final class EventWriter {
         try upsert.bind([.text(source), .int(checkpoint.position), .text(checkpoint.identity),
                          .int(Int64(rows)), .int(Int64(rejected))])
         try upsert.execute()
+    }
+
+    /// Per producer partition: the highest offset stored and how many envelopes, raised in the
+    /// transaction that stores them.
+    private func recordPartitions(_ events: [EventRow]) throws {
+        var partitions: [PartitionKey: (highest: Int64, count: Int64)] = [:]
+        for event in events {
+            guard let partition = event.partition, let offset = event.offset else { continue }
+            let key = PartitionKey(source: event.source, partition: partition)
+            let held = partitions[key] ?? (offset, 0)
+            partitions[key] = (max(held.highest, offset), held.count + 1)
+        }
+        guard !partitions.isEmpty else { return }
+        let upsert = try connection.prepare("""
+            INSERT INTO ingest_partitions VALUES ($1, $2, $3, $4, now())
+            ON CONFLICT (source, partition) DO UPDATE SET
+                highest_offset = greatest(ingest_partitions.highest_offset, excluded.highest_offset),
+                envelopes = ingest_partitions.envelopes + excluded.envelopes,
+                updated_at = excluded.updated_at
+            """)
+        for (key, value) in partitions {
+            try upsert.bind([.text(key.source), .int(key.partition), .int(value.highest), .int(value.count)])
+            try upsert.execute()
+        }
     }
 }

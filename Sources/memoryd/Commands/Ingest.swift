@@ -4,57 +4,95 @@ import Foundation
 import MemoryIngest
 import MemoryStore
 import Redaction
+import ServiceLifecycle
+import Synchronization
 
-struct Ingest: ParsableCommand {
+struct Ingest: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Ingest watcher event envelope files (JSON lines) into the store, exactly once.",
         discussion: """
             Each PATH is a .jsonl file, a directory (its .jsonl files, recursively), or - for \
             stdin. A file resumes from its checkpoint, so running this again adds nothing new; a \
             rotated or replaced file is read from the start. Redelivered envelopes (same source \
-            and id) are skipped; lines that do not conform go to ingest_rejects. Opens the store \
-            for writing: stop the daemon first.
+            and id) are skipped; lines that do not conform go to ingest_rejects. With --follow, \
+            appended lines are read as they arrive (rotation and truncation included) until \
+            SIGINT or SIGTERM; either signal stops any ingest after the chunk being read is \
+            committed. Progress is shown on stderr when it is a terminal. Opens the store for \
+            writing: stop the daemon first.
             """)
 
     @OptionGroup var options: StoreOptions
 
+    @Flag(help: "Keep reading the files (and new .jsonl files in the directories) as lines are appended.")
+    var follow = false
+
     @Argument(help: "Envelope files or directories, or - for stdin.")
     var paths: [String]
 
-    func run() throws {
-        var sources: [String?] = []  // nil: stdin
+    func run() async throws {
+        var inputs: [EnvelopeFileService.Input] = []
         for path in paths {
             if path == "-" {
-                sources.append(nil)
+                guard !follow else { throw UsageError("--follow tails files and directories; - (stdin) is read to its end without it") }
+                inputs.append(.standardInput)
                 continue
             }
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
                 throw UsageError("no such file or directory: \(path)")
             }
-            for file in isDirectory.boolValue ? EnvelopeIngestor.envelopeFiles(in: path) : [path] { sources.append(file) }
+            inputs.append(isDirectory.boolValue ? .directory(path) : .file(path))
         }
 
         let configuration = try options.configuration()
+        let logger = configuration.bootstrapLogging()
         let store = try Store(path: configuration.databasePath,
                               threads: configuration.duckdbThreads > 0 ? configuration.duckdbThreads : nil,
                               memoryLimit: configuration.duckdbMemoryLimit)
         let ingestor = try EnvelopeIngestor(store: store, contracts: ContractRegistry.pinned(),
                                             redactor: configuration.redactionEnabled ? Redactor() : nil)
-        for source in sources {
-            let summary: EnvelopeIngestor.Summary
-            if let source {
-                summary = try ingestor.ingestFile(at: source)
-            } else {
-                summary = try ingestor.ingestStream(named: "stdin") {
-                    try FileHandle.standardInput.read(upToCount: 1 << 20)
-                }
-            }
-            print(Self.line(summary))
+        let progress = ProgressDisplay()
+        ingestor.onProgress = { progress.update($0) }
+        let totals = Mutex(Totals())
+        let follow = follow
+        let service = EnvelopeFileService(
+            ingestor: ingestor, store: store, inputs: inputs, configuration: .init(follow: follow),
+            report: { summary in
+                progress.clear()
+                // Unbuffered: a supervisor following the output sees each pass as it commits.
+                FileHandle.standardOutput.write(Data((Self.line(summary) + "\n").utf8))
+                totals.withLock { $0.add(summary) }
+            },
+            derived: { result in totals.withLock { $0.derived.add(result) } })
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+        progress.clear()
+        let final = totals.withLock { $0 }
+        if follow {
+            for summary in final.order.compactMap({ final.bySource[$0] }) { print("total " + Self.line(summary)) }
         }
-        let derived = try RunDeriver.refresh(on: store.connect())
+        let derived = final.derived
         print("derived: \(derived.guardOutcomes) guard outcomes, \(derived.transitions) transitions, "
               + "\(derived.facts) facts, \(derived.runs) runs updated")
+    }
+
+    /// What a run added, per source, for the closing lines.
+    private struct Totals {
+        var bySource: [String: EnvelopeIngestor.Summary] = [:]
+        var order: [String] = []
+        var derived = RunDeriver.Result()
+
+        mutating func add(_ summary: EnvelopeIngestor.Summary) {
+            if bySource[summary.source] == nil {
+                order.append(summary.source)
+                bySource[summary.source] = summary
+            } else {
+                bySource[summary.source]?.add(summary)
+            }
+        }
     }
 
     static func line(_ s: EnvelopeIngestor.Summary) -> String {
@@ -63,5 +101,15 @@ struct Ingest: ParsableCommand {
         if s.resumedAt > 0 { text += ", resumed at byte \(s.resumedAt)" }
         if s.pendingBytes > 0 { text += ", \(s.pendingBytes) bytes of an unfinished last line left for the next run" }
         return text
+    }
+}
+
+extension RunDeriver.Result {
+    /// Adds a later derive pass's counts.
+    mutating func add(_ other: RunDeriver.Result) {
+        guardOutcomes += other.guardOutcomes
+        transitions += other.transitions
+        facts += other.facts
+        runs += other.runs
     }
 }

@@ -3,8 +3,8 @@ import DuckDB
 import MemoryStore
 
 /// The webhook body of an alert per `opctrl/alert_webhook.v1`.
-enum AlertPayload {
-    static func json(_ alert: AlertRecord) -> JSONValue {
+public enum AlertPayload {
+    public static func json(_ alert: AlertRecord) -> JSONValue {
         func time(_ micros: Int64) -> JSONValue { .string(TimestampFormat.iso8601(micros: micros)) }
         func text(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
         func number(_ d: Double?) -> JSONValue { d.flatMap { $0.isFinite ? JSONValue.number($0) : nil } ?? .null }

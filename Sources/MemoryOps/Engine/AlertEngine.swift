@@ -207,7 +207,8 @@ public struct AlertEngine: Service {
         }
     }
 
-    static func number(_ value: Double) -> String {
+    /// A value as people read it: integers without a fraction, others to four significant digits.
+    public static func number(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(format: "%.4g", value)
     }
 }

@@ -10,6 +10,11 @@ extension MemoryService {
             (try AlertLedger.ruleStatuses(on: connection), try AlertLedger.firing(on: connection),
              try AlertLedger.outboxCounts(on: connection))
         }
+        return Self.alertsJSON(rules: rules, firing: firing, outbox: outbox)
+    }
+
+    /// The alert section as `memory_health` and `memoryd alerts list --json` show it.
+    public static func alertsJSON(rules: [AlertRuleStatus], firing: [AlertRecord], outbox: OutboxCounts) -> JSONValue {
         func time(_ micros: Int64) -> JSONValue { .string(TimestampFormat.iso8601(micros: micros)) }
         return [
             "firing": .integer(Int64(firing.count)),

@@ -155,7 +155,7 @@ public enum AlertLedger {
         }
     }
 
-    /// Alerts that are firing now, oldest first.
+    /// Alerts that are firing now, oldest first (then by rule and subject).
     public static func firing(on connection: Connection) throws -> [AlertRecord] {
         try alerts(where: "state = 'firing'", [], on: connection)
     }
@@ -174,7 +174,7 @@ public enum AlertLedger {
         try alerts(where: "true", [], order: "fired_at DESC, alert_id DESC", limit: limit, on: connection)
     }
 
-    private static func alerts(where filter: String, _ parameters: [Value], order: String = "fired_at, alert_id",
+    private static func alerts(where filter: String, _ parameters: [Value], order: String = "fired_at, rule, subject",
                                limit: Int? = nil, on connection: Connection) throws -> [AlertRecord] {
         let statement = try connection.prepare("""
             SELECT \(alertColumns) FROM alerts WHERE \(filter) ORDER BY \(order)\(limit.map { " LIMIT \($0)" } ?? "")

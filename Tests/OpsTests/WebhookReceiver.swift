@@ -1,0 +1,112 @@
+import Contracts
+import Crypto
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+
+/// A real HTTP webhook receiver in the test process, on a fixed loopback port so it can be
+/// "down" (not started, or stopped) and come back on the same URL. It answers by a script:
+/// the first `failures` requests get 500, the next `slow` ones wait `slowFor` before answering
+/// (longer than the sender's timeout), the rest 200. Every request is recorded on arrival.
+final class WebhookReceiver: Sendable {
+    struct Received: Sendable {
+        var body: JSONValue
+        var signature: String?
+        var idempotencyKey: String?
+        var alertID: String { body["alert_id"]?.stringValue ?? "" }
+        var state: String { body["state"]?.stringValue ?? "" }
+        var rule: String { body["rule"]?.stringValue ?? "" }
+        var rawBody: String
+    }
+
+    let port: Int
+    private let script: Mutex<(failures: Int, slow: Int)>
+    private let slowFor: Duration
+    private let received = Mutex<[Received]>([])
+    private let task = Mutex<Task<Void, any Error>?>(nil)
+
+    init(port: Int, failures: Int = 0, slow: Int = 0, slowFor: Duration = .milliseconds(1500)) {
+        self.port = port
+        script = Mutex((failures, slow))
+        self.slowFor = slowFor
+    }
+
+    var url: String { "http://127.0.0.1:\(port)/hook" }
+    var requests: [Received] { received.withLock { $0 } }
+
+    /// Distinct (alert_id, state) pairs in order of first arrival.
+    var firstArrivals: [Received] {
+        var seen = Set<String>()
+        return requests.filter { seen.insert("\($0.alertID)|\($0.state)").inserted }
+    }
+
+    /// A free loopback port: bound once by the kernel's choice, then released.
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw TestError("cannot find a free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Starts listening; returns once the port accepts connections.
+    func start() async throws {
+        let router = Router()
+        router.post("/hook") { request, _ -> Response in
+            let buffer = try await request.body.collect(upTo: 1 << 20)
+            let text = String(buffer: buffer)
+            let body = (try? JSONValue(parsing: Data(text.utf8))) ?? .null
+            self.received.withLock {
+                $0.append(Received(body: body, signature: request.headers[.init("X-Memoryd-Signature")!],
+                                   idempotencyKey: request.headers[.init("Idempotency-Key")!], rawBody: text))
+            }
+            let action = self.script.withLock { s -> Int in
+                if s.failures > 0 { s.failures -= 1; return 500 }
+                if s.slow > 0 { s.slow -= 1; return 0 }
+                return 200
+            }
+            if action == 500 { return Response(status: .internalServerError) }
+            if action == 0 { try await Task.sleep(for: self.slowFor) }
+            return Response(status: .ok)
+        }
+        var logger = Logger(label: "webhook-receiver")
+        logger.logLevel = .critical
+        let (listening, continuation) = AsyncStream.makeStream(of: Void.self)
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
+                              onServerRunning: { _ in continuation.yield(); continuation.finish() }, logger: logger)
+        task.withLock { $0 = Task { try await app.runService(gracefulShutdownSignals: []) } }
+        for await _ in listening { break }
+    }
+
+    func stop() async {
+        guard let running = task.withLock({ t -> Task<Void, any Error>? in defer { t = nil }; return t }) else { return }
+        running.cancel()
+        _ = try? await running.value
+    }
+
+    /// Waits until `condition` holds over what arrived, or fails after `timeout`.
+    func wait(timeout: Duration, for description: String, _ condition: ([Received]) -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while !condition(requests) {
+            guard ContinuousClock.now < deadline else {
+                throw TestError("timed out waiting for \(description); received \(requests.map { "\($0.rule)/\($0.state)" })")
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    static func signature(_ body: String, secret: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(body.utf8), using: SymmetricKey(data: Data(secret.utf8)))
+        return "sha256=" + mac.map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -37,7 +37,8 @@ public final class MemoryService: Sendable {
         /// `ops_gate` holds runs while the ingest queue's oldest batch is older than this
         /// (`gate.max_ingest_lag`, default 60 s).
         public var gateMaxIngestLag: Duration = .seconds(60)
-        /// Verifies the audit chain for `ops_gate` (a broken chain denies); nil: not checked.
+        /// Verifies the audit chain for `ops_gate` (a broken chain denies); nil: the service's
+        /// audit log, when it has one, is verified (`AuditLog.verify`).
         public var auditCheck: AuditCheck?
 
         public init() {}

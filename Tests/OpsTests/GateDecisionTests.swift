@@ -152,6 +152,21 @@ import Testing
         try await expectGate(f, "run-269e0d37-1", "deny", [("OPS.AUDIT.BROKEN", "audit", "audit_log", "runbooks/audit-broken.md")])
     }
 
+    @Test func tamperedAuditLogDenies() async throws {
+        let f = try OpsFixture(auditLog: true)
+        defer { f.remove() }
+        try await f.ingestFixture("clean.jsonl")
+        // Each gate call is itself appended to the audit log before it is answered.
+        try await expectGate(f, "run-269e0d37-1", "allow", [])
+        try await expectGate(f, "run-269e0d37-1", "allow", [])
+        try f.store.connect().execute("UPDATE audit_log SET actor = 'mallory' WHERE seq = 1")
+        try await expectGate(f, "run-269e0d37-1", "deny", [("OPS.AUDIT.BROKEN", "audit", "audit_log:1", "runbooks/audit-broken.md")])
+        // The audit_broken rule asks the same verifier.
+        let pass = try await f.engine([try rule("audit", .auditBroken, severity: .critical)]).evaluate()
+        #expect(pass.fired.count == 1)
+        #expect(try f.alerts().first?.summary.contains("seq 1") == true)
+    }
+
     @Test func unknownRunIsNotFoundNeverAllow() async throws {
         let f = try OpsFixture()
         defer { f.remove() }

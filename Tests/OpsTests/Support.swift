@@ -42,8 +42,10 @@ final class OpsFixture: @unchecked Sendable {
     let ingestQueueAge = Box<Double>(0)
     let logger: Logger
 
+    /// `auditLog`: the service keeps a real audit log (issue 6) and the gate verifies it,
+    /// instead of reading `audit`.
     init(directory: URL? = nil, now: Date = Date(), gateMaxIngestLag: Duration = .seconds(60),
-         audit: AuditStatus? = AuditStatus(intact: true, detail: "intact")) throws {
+         audit: AuditStatus? = AuditStatus(intact: true, detail: "intact"), auditLog: Bool = false) throws {
         self.directory = directory ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("ops-tests-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
@@ -57,14 +59,16 @@ final class OpsFixture: @unchecked Sendable {
         var configuration = MemoryService.Configuration()
         configuration.readers = 2
         configuration.gateMaxIngestLag = gateMaxIngestLag
-        configuration.auditCheck = {
-            guard let status = auditBox.current else { throw TestError("no audit verifier in this test") }
-            return status
+        if !auditLog {
+            configuration.auditCheck = {
+                guard let status = auditBox.current else { throw TestError("no audit verifier in this test") }
+                return status
+            }
         }
         let age = ingestQueueAge
         service = try MemoryService(store: store, configuration: configuration, redactor: nil, ingestStatus: {
             .init(queuedBatches: 0, queuedRows: 0, committedBatches: 0, oldestQueuedAge: age.current)
-        }, logger: logger)
+        }, observer: nil, audit: auditLog ? try AuditLog(store: store) : nil, logger: logger)
     }
 
     func remove() { try? FileManager.default.removeItem(at: directory) }

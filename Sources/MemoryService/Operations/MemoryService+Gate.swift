@@ -4,8 +4,18 @@ import Foundation
 import MemoryStore
 
 extension MemoryService {
-    /// The audit chain verifier the gate uses (also what `audit_broken` alert rules ask).
-    public var auditCheck: AuditCheck? { configuration.auditCheck }
+    /// The audit chain verifier the gate uses (also what `audit_broken` alert rules ask): the
+    /// configured one, else `AuditLog.verify` on a reader when the service keeps an audit log.
+    public var auditCheck: AuditCheck? {
+        if let check = configuration.auditCheck { return check }
+        guard audit != nil else { return nil }
+        let readers = self.readers
+        return {
+            let verification = try await readers.run { try AuditLog.verify(on: $0) }
+            return AuditStatus(intact: verification.intact, ref: verification.firstBadSeq.map { "audit_log:\($0)" },
+                               detail: verification.description)
+        }
+    }
 
     /// `ops_gate`: may this run proceed? Answers per `opctrl/gate_decision.v1`, strictest input
     /// winning: a guard outcome whose reason code the registry maps to `deny`, a failed or
@@ -65,7 +75,7 @@ extension MemoryService {
             reasons.append(GateReason(effect: .hold, reasonCode: "OPS.INGEST.LAG", source: "alert",
                                       ref: "ingest_queue", runbook: runbook("OPS.INGEST.LAG")))
         }
-        if let auditCheck = configuration.auditCheck {
+        if let auditCheck {
             let status: AuditStatus
             do {
                 status = try await auditCheck()

@@ -64,11 +64,12 @@ enum Tools {
         guard output.status == 0 else { throw TestFailure("stock duckdb failed: \(output.stderr)") }
     }
 
-    /// One column of one query's rows, as text, read with the stock engine.
+    /// One column of one query's rows, as text, read with the stock engine (`:memory:` for
+    /// queries of files only).
     static func stockQuery(_ db: String, _ sql: String) async throws -> [String] {
         let script = """
             import duckdb, json, sys
-            c = duckdb.connect(sys.argv[1], read_only=True)
+            c = duckdb.connect(sys.argv[1], read_only=sys.argv[1] != ":memory:")
             print(json.dumps([str(r[0]) for r in c.execute(sys.argv[2]).fetchall()]))
             """
         let output = try await run(python, ["-c", script, db, sql])

@@ -46,7 +46,7 @@ public struct RetentionPolicy: Sendable, Equatable {
     }
 
     /// The maximum age of `table` in seconds, nil for forever.
-    public func age(of table: Table) -> Int64? { maxAge[table] ?? nil }
+    public func age(of table: Table) -> Int64? { maxAge[table].flatMap { $0 } }
 
     /// `30d`, `12h`, `90m`, `45s`, or `forever`, as the configuration writes ages.
     public static func parseAge(_ text: String) -> Int64?? {

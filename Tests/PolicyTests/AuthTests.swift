@@ -1,0 +1,194 @@
+import Foundation
+import MemoryStore
+import Testing
+import TestSupport
+
+/// Bearer tokens on the real daemon: 401/403/429 on every HTTP surface (OTLP in its own
+/// encoding), the token's id as the audit actor on REST, MCP and A2A, and the refusal to
+/// listen beyond loopback without tokens.
+@Suite("auth and audit over HTTP")
+struct AuthTests {
+    static let reader = "mdt_reader-token", writer = "mdt_writer-token", limited = "mdt_limited-token"
+
+    static var config: String {
+        """
+        [[auth.tokens]]
+        id = "reader"
+        sha256 = "\(AuditDigest.sha256Hex(reader))"
+        scopes = ["read"]
+
+        [[auth.tokens]]
+        id = "writer"
+        sha256 = "\(AuditDigest.sha256Hex(writer))"
+        scopes = ["ingest", "write"]
+
+        [[auth.tokens]]
+        id = "limited"
+        sha256 = "\(AuditDigest.sha256Hex(limited))"
+        scopes = ["admin"]
+        rate_per_second = 0.5
+        burst = 2
+        """
+    }
+
+    static func withServer(_ body: (TestServer, String) async throws -> Void) async throws {
+        try await TemporaryDirectory.with { directory in
+            try config.write(to: directory.appendingPathComponent("memoryd.toml"), atomically: true, encoding: .utf8)
+            let db = directory.appendingPathComponent("memory.duckdb").path
+            let server = try await TestServer.start(databasePath: db)
+            try await body(server, db)
+            _ = await server.stop()
+        }
+    }
+
+    static func error(_ response: HTTP.Response) -> String? {
+        (response.json?["error"] as? [String: Any])?["code"] as? String
+    }
+
+    @Test func apiPortStatusesAndBodies() async throws {
+        try await Self.withServer { server, _ in
+            let port = server.apiPort
+            #expect(try await HTTP.request(port: port, .get, "/healthz").status == 200)
+            #expect(try await HTTP.request(port: port, .get, "/.well-known/agent-card.json").status == 200)
+
+            let missing = try await HTTP.request(port: port, .get, "/v1/health")
+            #expect(missing.status == 401)
+            #expect(Self.error(missing) == "unauthorized", "\(missing)")
+            #expect(missing.headers[.wwwAuthenticate]?.hasPrefix("Bearer") == true)
+            #expect(try await HTTP.request(port: port, .get, "/v1/health", token: "wrong").status == 401)
+            #expect(try await HTTP.request(port: port, .get, "/metrics").status == 401)
+
+            #expect(try await HTTP.request(port: port, .get, "/v1/health", token: Self.reader).status == 200)
+            #expect(try await HTTP.request(port: port, .get, "/metrics", token: Self.reader).status == 200)
+            let upsert = #"{"namespace": "prefs", "key": "theme", "value": "dark"}"#
+            let forbidden = try await HTTP.request(port: port, .post, "/v1/memories", token: Self.reader, body: upsert)
+            #expect(forbidden.status == 403)
+            #expect(Self.error(forbidden) == "forbidden", "\(forbidden)")
+            #expect(try await HTTP.request(port: port, .post, "/v1/memories", token: Self.writer, body: upsert).status == 200)
+            // The writer token has no read scope.
+            #expect(try await HTTP.request(port: port, .get, "/v1/memories/prefs/theme", token: Self.writer).status == 403)
+
+            let envelope = ""
+            #expect(try await HTTP.request(port: port, .post, "/v1/events", token: Self.reader, body: envelope).status == 403)
+            #expect(try await HTTP.request(port: port, .post, "/v1/events", token: Self.writer, body: envelope).status == 200)
+        }
+    }
+
+    @Test func otlpAnswersInItsOwnEncoding() async throws {
+        try await Self.withServer { server, _ in
+            let port = server.otlpPort
+            let json = [("Content-Type", "application/json")]
+            let missing = try await HTTP.request(port: port, .post, "/v1/traces", headers: json, body: "{}")
+            #expect(missing.status == 401)
+            #expect(missing.headers[.contentType] == "application/json")
+            #expect(missing.json?["code"] as? Int == 16, "\(missing)")   // UNAUTHENTICATED
+
+            let forbidden = try await HTTP.request(port: port, .post, "/v1/traces", token: Self.reader,
+                                                   headers: [("Content-Type", "application/x-protobuf")], bytes: [])
+            #expect(forbidden.status == 403)
+            #expect(forbidden.headers[.contentType] == "application/x-protobuf")
+            // google.rpc.Status { code: 7 }: field 1, varint 7.
+            #expect(Array(forbidden.body.prefix(2)) == [0x08, 0x07], "\(forbidden.body)")
+
+            #expect(try await HTTP.request(port: port, .post, "/v1/traces", token: Self.writer, headers: json, body: "{}").status == 200)
+        }
+    }
+
+    @Test func rateLimitAnswers429WithRetryAfter() async throws {
+        try await Self.withServer { server, _ in
+            var statuses: [Int] = []
+            var retryAfter: String?
+            for _ in 0..<4 {
+                let response = try await HTTP.request(port: server.apiPort, .get, "/v1/health", token: Self.limited)
+                statuses.append(response.status)
+                if response.status == 429 {
+                    retryAfter = response.headers[.retryAfter]
+                    #expect(Self.error(response) == "rate_limited")
+                }
+            }
+            #expect(statuses.prefix(2) == [200, 200], "\(statuses)")
+            #expect(statuses.contains(429), "\(statuses)")
+            #expect(retryAfter.flatMap(Int.init).map { $0 >= 1 } == true, "\(retryAfter ?? "-")")
+            // Other tokens have buckets of their own.
+            #expect(try await HTTP.request(port: server.apiPort, .get, "/v1/health", token: Self.reader).status == 200)
+        }
+    }
+
+    @Test func everySurfaceIsAuditedWithTheTokenAsActor() async throws {
+        try await Self.withServer { server, db in
+            let port = server.apiPort
+            // REST, with a forged identity header that must be ignored.
+            _ = try await HTTP.request(port: port, .get, "/v1/schema", token: Self.reader,
+                                       headers: [("x-memoryd-caller", "limited;admin")])
+            // A2A.
+            let send = #"""
+                {"jsonrpc": "2.0", "id": 1, "method": "SendMessage", "params": {"message": {"messageId": "m1", "role": "ROLE_USER",
+                 "parts": [{"data": {"tool": "memory_upsert", "arguments": {"namespace": "a2a", "key": "k", "value": 1}}}]}}}
+                """#
+            let a2a = try await HTTP.request(port: port, .post, "/a2a", token: Self.writer, headers: [("A2A-Version", "1.0")], body: send)
+            #expect(a2a.status == 200 && a2a.text.contains("TASK_STATE_COMPLETED"), "\(a2a)")
+            // MCP Streamable HTTP: a read tool, and a write tool the reader may not use.
+            let headers = [("Content-Type", "application/json"), ("Accept", "application/json, text/event-stream")]
+            let initialize = #"""
+                {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"policy-test","version":"1"}}}
+                """#
+            let opened = try await HTTP.request(port: port, .post, "/mcp", token: Self.reader, headers: headers, body: initialize)
+            let session = try #require(opened.headers[.init("Mcp-Session-Id")!], "\(opened)")
+            let inSession = headers + [("Mcp-Session-Id", session), ("MCP-Protocol-Version", "2025-11-25")]
+            _ = try await HTTP.request(port: port, .post, "/mcp", token: Self.reader, headers: inSession,
+                                       body: #"{"jsonrpc":"2.0","method":"notifications/initialized"}"#)
+            let get = try await HTTP.request(port: port, .post, "/mcp", token: Self.reader, headers: inSession, body: #"""
+                {"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"memory_health","arguments":{}}}
+                """#)
+            #expect(get.text.contains("\"isError\":false") || !get.text.contains("isError\":true"), "\(get)")
+            let upsert = try await HTTP.request(port: port, .post, "/mcp", token: Self.reader, headers: inSession, body: #"""
+                {"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"memory_upsert","arguments":{"namespace":"m","key":"k","value":1}}}
+                """#)
+            #expect(upsert.text.contains("\"isError\":true") && upsert.text.contains("write scope"), "\(upsert)")
+            // Unauthenticated MCP never reaches a session.
+            #expect(try await HTTP.request(port: port, .post, "/mcp", headers: headers, body: initialize).status == 401)
+
+            _ = await server.stop()
+            #expect(try AuditLog.verify(store: Store(readingExisting: db)).intact)
+            let rows = try await Tools.stockQuery(db, """
+                select concat_ws('|', actor, surface, operation, coalesce(target, '-'), outcome) from audit_log order by seq
+                """)
+            #expect(rows == [
+                "reader|rest|memory_schema|-|ok",
+                "writer|a2a|memory_upsert|a2a/k|ok",
+                "reader|mcp|memory_health|-|ok",
+                "reader|mcp|memory_upsert|m/k|forbidden",
+            ], "\(rows)")
+        }
+    }
+
+    @Test func noTokensMeansLocalAndLoopbackOnly() async throws {
+        try await TemporaryDirectory.with { directory in
+            let db = directory.appendingPathComponent("memory.duckdb").path
+            let refused = try await Tools.memoryd(["serve", "--db", db, "--bind", "0.0.0.0", "--otlp-port", "0", "--api-port", "0"],
+                                                  directory: directory)
+            #expect(refused.status == 2)
+            #expect(refused.stderr.contains("without authentication"), "\(refused.stderr)")
+
+            let server = try await TestServer.start(databasePath: db)
+            let response = try await HTTP.request(port: server.apiPort, .get, "/v1/memories/none/none",
+                                                  headers: [("x-memoryd-caller", "mallory;admin")])
+            #expect(response.status == 404)
+            _ = await server.stop()
+            let actors = try await Tools.stockQuery(db, "select actor || '|' || surface || '|' || outcome from audit_log")
+            #expect(actors == ["local|rest|not_found"])
+        }
+    }
+
+    @Test func tokenCommandsHashLikeTheServer() async throws {
+        let hashed = try await Tools.memoryd(["token", "hash"], input: "abc\n")
+        #expect(hashed.stdout == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\n")
+        let made = try await Tools.memoryd(["token", "new", "--id", "ci", "--scopes", "ingest,read"])
+        #expect(made.status == 0)
+        let token = try #require(made.stdout.split(separator: " ").last { $0.hasPrefix("mdt_") }?.split(separator: "\n").first)
+        #expect(made.stdout.contains("sha256 = \"\(AuditDigest.sha256Hex(String(token)))\""), "\(made.stdout)")
+        #expect(made.stdout.contains(#"scopes = ["ingest", "read"]"#))
+        let bad = try await Tools.memoryd(["token", "new", "--id", "x", "--scopes", "root"])
+        #expect(bad.status == 2)
+    }
+}

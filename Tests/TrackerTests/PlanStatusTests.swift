@@ -87,9 +87,13 @@ import Testing
         try fixture.load(PlanCommand.Load.read(Fixtures.repository.appendingPathComponent("plans/dome.toml").path))
         try fixture.ingest(file: Fixtures.envelopes.appendingPathComponent("clean.jsonl").path)
         let status = try fixture.status()
-        #expect(status.packets.map(\.state) == [.done, .done, .done, .done])
-        #expect(status.milestones.map(\.state) == [.done, .done, .done, .done])
-        for packet in status.packets {
+        // LM-04's only run succeeded with the pii-egress guard's deny still open: not done.
+        #expect(status.packets.map(\.state) == [.done, .done, .done, .blocked])
+        #expect(status.milestones.map(\.state) == [.done, .done, .done, .blocked])
+        let policy = try #require(status.packet("pkt-dome-lm-04-policy-hardening-ops"))
+        #expect(policy.evidence.map(\.table) == ["guard_outcomes"])
+        #expect(policy.evidence.first?.detail.contains("pii-egress deny (GUARD.PII.LEAK)") == true)
+        for packet in status.packets where packet.state == .done {
             let run = try #require(packet.run)
             // The proving run really reached succeeded and carries the packet.
             let rows = try fixture.connection().query("""

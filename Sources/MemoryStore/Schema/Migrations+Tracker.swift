@@ -27,11 +27,12 @@ extension Migrations {
             title VARCHAR NOT NULL,
             ord INTEGER NOT NULL
         );
-        -- kind: milestone, packet or system; `id` depends on `depends_on` (as written in the plan).
+        -- kind: milestone, packet or system; `id` depends on `depends_on`, the plan's `ord`-th one.
         CREATE TABLE dependencies (
             kind VARCHAR NOT NULL,
             id VARCHAR NOT NULL,
-            depends_on VARCHAR NOT NULL
+            depends_on VARCHAR NOT NULL,
+            ord INTEGER NOT NULL
         );
         """)
 }

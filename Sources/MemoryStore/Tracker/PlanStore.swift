@@ -23,11 +23,13 @@ public enum PlanStore {
             try insert(on: connection, "INSERT INTO systems VALUES ($1, $2, $3)", plan.systems.enumerated().map {
                 [.text($1.id), .text($1.title), .int(Int64($0))]
             })
-            let edges: [[Value]] =
-                plan.milestones.flatMap { m in m.dependsOn.map { [.text("milestone"), .text(m.id), .text($0)] } }
-                + plan.packets.flatMap { p in p.dependsOn.map { [.text("packet"), .text(p.id), .text($0)] } }
-                + plan.systems.flatMap { s in s.dependsOn.map { [.text("system"), .text(s.id), .text($0)] } }
-            try insert(on: connection, "INSERT INTO dependencies VALUES ($1, $2, $3)", edges)
+            func edges(_ kind: String, _ id: String, _ dependsOn: [String]) -> [[Value]] {
+                dependsOn.enumerated().map { [.text(kind), .text(id), .text($1), .int(Int64($0))] }
+            }
+            let all = plan.milestones.flatMap { edges("milestone", $0.id, $0.dependsOn) }
+                + plan.packets.flatMap { edges("packet", $0.id, $0.dependsOn) }
+                + plan.systems.flatMap { edges("system", $0.id, $0.dependsOn) }
+            try insert(on: connection, "INSERT INTO dependencies VALUES ($1, $2, $3, $4)", all)
         }
     }
 
@@ -35,7 +37,7 @@ public enum PlanStore {
     public static func current(on connection: Connection) throws -> Plan? {
         guard let name = try connection.query("SELECT name FROM plans LIMIT 1").rows.first?[0].string else { return nil }
         var dependencies: [String: [String: [String]]] = [:]
-        for row in try connection.query("SELECT kind, id, depends_on FROM dependencies ORDER BY kind, id, depends_on").rows {
+        for row in try connection.query("SELECT kind, id, depends_on FROM dependencies ORDER BY kind, id, ord").rows {
             dependencies[row[0].string ?? "", default: [:]][row[1].string ?? "", default: []].append(row[2].string ?? "")
         }
         let milestones = try connection.query(

@@ -106,3 +106,66 @@ import Tracing
         #expect(second.parentSpanID == nil)
     }
 }
+
+/// The hand-written protobuf encoder, read back by SwiftProtobuf's generated types: every
+/// attribute type, defaults that must still be sent (oneof members), multi-byte lengths.
+@Suite struct EncoderTests {
+    struct Note: CustomStringConvertible, Sendable {
+        var description: String { "a note" }
+    }
+
+    @Test func everyAttributeTypeDecodesAsSent() async throws {
+        let long = String(repeating: "ü", count: 200)  // 400 bytes: a two-byte length
+        let huge = String(repeating: "x", count: 40_000)  // a three-byte length, in a span that needs one too
+        let capture = try await capture { telemetry in
+            let span = telemetry.tracer.startSpan("types ✓")
+            span.updateAttributes { attributes in
+                attributes["empty"] = ""
+                attributes["zero"] = 0
+                attributes["negative"] = -42
+                attributes.set("int32", value: .int32(Int32.min))
+                attributes.set("big", value: .int64(Int64.max))
+                attributes["pi"] = 3.25
+                attributes["no"] = false
+                attributes["yes"] = true
+                attributes.set("long", value: .string(long))
+                attributes.set("huge", value: .string(huge))
+                attributes.set("note", value: .stringConvertible(Note()))
+                attributes.set("strings", value: .stringArray(["a", "", "c"]))
+                attributes.set("ints", value: .int64Array([1, -1, 0]))
+                attributes.set("doubles", value: .doubleArray([0.5, -2]))
+                attributes.set("bools", value: .boolArray([true, false]))
+                attributes.set("none", value: .stringArray([]))
+                attributes["ключ"] = "значение"
+            }
+            span.end()
+        }
+        let span = try capture.span(named: "types ✓")
+        func value(_ key: String) -> OTLPAnyValue.OneOf_Value? { span[key]?.value }
+        #expect(value("empty") == .stringValue(""))
+        #expect(value("zero") == .intValue(0))
+        #expect(value("negative") == .intValue(-42))
+        #expect(value("int32") == .intValue(Int64(Int32.min)))
+        #expect(value("big") == .intValue(Int64.max))
+        #expect(value("pi") == .doubleValue(3.25))
+        #expect(value("no") == .boolValue(false))
+        #expect(value("yes") == .boolValue(true))
+        #expect(span.string("long") == long)
+        #expect(span.string("huge") == huge)
+        #expect(span.string("note") == "a note")
+        #expect(span.strings("strings") == ["a", "", "c"])
+        guard case .arrayValue(let ints) = value("ints"), case .arrayValue(let doubles) = value("doubles"),
+              case .arrayValue(let bools) = value("bools"), case .arrayValue(let none) = value("none") else {
+            Issue.record("arrays not decoded as arrays")
+            return
+        }
+        #expect(ints.values.map(\.value) == [.intValue(1), .intValue(-1), .intValue(0)])
+        #expect(doubles.values.map(\.value) == [.doubleValue(0.5), .doubleValue(-2)])
+        #expect(bools.values.map(\.value) == [.boolValue(true), .boolValue(false)])
+        #expect(none.values.isEmpty)
+        #expect(span.string("ключ") == "значение")
+        #expect(span.span.kind == OTLPSpanKind.internal)
+        #expect(span.resourceString("service.name") == "telemetry-tests")
+        #expect(span.resourceString("telemetry.sdk.name") == "MemoryTelemetry")
+    }
+}

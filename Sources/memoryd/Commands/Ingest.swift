@@ -50,7 +50,7 @@ struct Ingest: AsyncParsableCommand {
                               threads: configuration.duckdbThreads > 0 ? configuration.duckdbThreads : nil,
                               memoryLimit: configuration.duckdbMemoryLimit)
         let ingestor = try EnvelopeIngestor(store: store, contracts: ContractRegistry.pinned(),
-                                            redactor: configuration.redactionEnabled ? Redactor() : nil)
+                                            redactor: try configuration.makeRedactor())
         let progress = ProgressDisplay()
         ingestor.onProgress = { progress.update($0) }
         let totals = Mutex(Totals())
@@ -63,12 +63,15 @@ struct Ingest: AsyncParsableCommand {
                 FileHandle.standardOutput.write(Data((Self.line(summary) + "\n").utf8))
                 totals.withLock { $0.add(summary) }
             },
-            derived: { result in totals.withLock { $0.derived.add(result) } })
+            derived: { result, took in totals.withLock { $0.derived.add(result); $0.deriving += took } })
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
+        let clock = ContinuousClock()
+        let started = clock.now
         try await group.run()
+        let took = clock.now - started
         progress.clear()
         let final = totals.withLock { $0 }
         if follow {
@@ -76,7 +79,13 @@ struct Ingest: AsyncParsableCommand {
         }
         let derived = final.derived
         print("derived: \(derived.guardOutcomes) guard outcomes, \(derived.transitions) transitions, "
-              + "\(derived.facts) facts, \(derived.runs) runs updated")
+              + "\(derived.facts) facts, \(derived.runs) runs updated in \(String(format: "%.2f", Self.seconds(final.deriving))) s")
+        let lines = final.bySource.values.reduce(0) { $0 + $1.lines }
+        let reading = Self.seconds(took - final.deriving)
+        print("ingested \(lines) lines in \(String(format: "%.2f", reading)) s (\(Int(Double(lines) / max(reading, 1e-6))) lines/s)")
+        try CommandAudit.record(store, operation: "ingest", target: paths.count == 1 ? paths[0] : nil, rowCounts: [
+            "lines": lines, "stored": final.bySource.values.reduce(0) { $0 + $1.stored },
+            "rejected": final.bySource.values.reduce(0) { $0 + $1.rejected }])
     }
 
     /// What a run added, per source, for the closing lines.
@@ -84,6 +93,7 @@ struct Ingest: AsyncParsableCommand {
         var bySource: [String: EnvelopeIngestor.Summary] = [:]
         var order: [String] = []
         var derived = RunDeriver.Result()
+        var deriving = Duration.zero
 
         mutating func add(_ summary: EnvelopeIngestor.Summary) {
             if bySource[summary.source] == nil {
@@ -93,6 +103,10 @@ struct Ingest: AsyncParsableCommand {
                 bySource[summary.source]?.add(summary)
             }
         }
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     static func line(_ s: EnvelopeIngestor.Summary) -> String {

@@ -55,8 +55,9 @@ struct MCP: AsyncParsableCommand {
             return
         }
 
-        let memory = try MemoryService(store: store, redactor: configuration.redactionEnabled ? try Redactor() : nil,
-                                       logger: logger)
+        // Stdio runs as the local user: every call is audited with actor `local`.
+        let memory = try MemoryService(store: store, redactor: try configuration.makeRedactor(),
+                                       audit: try AuditLog(store: store), logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: [
                 // Facts written here become searchable, and expired ones go, as under `serve`.

@@ -6,8 +6,12 @@ acknowledged span is a new durable row, not an idempotent no-op. Reports durable
 (acks come after commit), p50/p99 request latency, and the daemon's peak RSS; then recounts
 the stored spans. Requests are generated before the clock starts.
 
+With --compare-redaction it runs the same batches with redaction off and on (alternating,
+--rounds times each, a fresh database every run) and reports the throughput cost of
+redaction; it exits 1 when the cost is 25 % or more (the target).
+
 Needs opentelemetry-proto (the Makefile's venv). Usage:
-bench-otlp.py --binary PATH [--requests 200] [--connections 4]
+bench-otlp.py --binary PATH [--requests 200] [--connections 4] [--compare-redaction [--rounds 2]]
 """
 import argparse, http.client, os, re, shutil, signal, statistics, subprocess, sys, tempfile, threading, time, json
 
@@ -43,10 +47,10 @@ def fresh_batches(payload, count):
     return out, len(spans)
 
 
-def start_server(binary, db, log):
+def start_server(binary, db, log, env=None):
     proc = subprocess.Popen([binary, "serve", "--db", db, "--otlp-port", "0", "--api-port", "0"],
                             stdout=subprocess.PIPE, stderr=open(log, "w") if log else subprocess.DEVNULL,
-                            text=True)
+                            text=True, env=env)
     line = proc.stdout.readline()
     m = re.search(r"otlp=([\d.]+):(\d+)", line)
     if not m:
@@ -63,20 +67,11 @@ def peak_rss_mib(pid):
     return 0.0
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--binary", required=True)
-    ap.add_argument("--requests", type=int, default=200, help="5,000-span batches to send")
-    ap.add_argument("--connections", type=int, default=4)
-    ap.add_argument("--json", help="write the figures to this file")
-    ap.add_argument("--server-log", help="write the daemon's stderr to this file")
-    args = ap.parse_args()
-
-    payload = open(FIXTURE, "rb").read()
-    bodies, spans_per_request = fresh_batches(payload, args.requests)
+def run_once(args, bodies, spans_per_request, env=None):
+    """Serves a fresh database, sends every body, stops the daemon, recounts; the figures."""
     tmp = tempfile.mkdtemp(prefix="memoryd-bench-")
     db = os.path.join(tmp, "bench.duckdb")
-    proc, host, port = start_server(args.binary, db, args.server_log)
+    proc, host, port = start_server(args.binary, db, args.server_log, env)
 
     latencies, acked, errors = [], [0], [0]
     lock = threading.Lock()
@@ -113,6 +108,8 @@ def main():
 
     stored = json.loads(subprocess.check_output(
         [args.binary, "query", "--db", db, "--format", "json", "select count(*) as n from spans"]))[0]["n"]
+    redactions = json.loads(subprocess.check_output(
+        [args.binary, "query", "--db", db, "--format", "json", "select count(*) as n from redactions"]))[0]["n"]
     shutil.rmtree(tmp, ignore_errors=True)
 
     lat = sorted(latencies)
@@ -123,12 +120,55 @@ def main():
         "p50_ms": round(statistics.median(lat) * 1000, 1) if lat else None,
         "p99_ms": round(lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000, 1) if lat else None,
         "peak_rss_mib": round(rss, 1),
+        "redactions": redactions,
     }
+    if stored < acked[0]:
+        sys.exit(f"LOST DATA: acked {acked[0]} spans but {stored} stored")
+    return figures
+
+
+def compare_redaction(args, bodies, spans_per_request):
+    """Alternates redaction off and on; the cost is the drop in median throughput."""
+    runs = {"off": [], "on": []}
+    for _ in range(args.rounds):
+        for mode in ("off", "on"):
+            env = dict(os.environ, MEMORYD_REDACTION_ENABLED="true" if mode == "on" else "false")
+            figures = run_once(args, bodies, spans_per_request, env)
+            print(f"redaction {mode}: {figures['durable_spans_per_s']} spans/s, p50 {figures['p50_ms']} ms, "
+                  f"{figures['redactions']} redactions", flush=True)
+            runs[mode].append(figures)
+    off = statistics.median(f["durable_spans_per_s"] for f in runs["off"])
+    on = statistics.median(f["durable_spans_per_s"] for f in runs["on"])
+    cost = (off - on) / off * 100
+    summary = {"redaction_off_spans_per_s": round(off), "redaction_on_spans_per_s": round(on),
+               "redaction_cost_percent": round(cost, 1), "target_percent": 25, "runs": runs}
+    print(json.dumps({k: v for k, v in summary.items() if k != "runs"}, indent=2))
+    if args.json:
+        with open(args.json, "w") as f: json.dump(summary, f, indent=2)
+    if cost >= 25:
+        sys.exit(f"redaction costs {cost:.1f} % of ingest throughput (target: under 25 %)")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--binary", required=True)
+    ap.add_argument("--requests", type=int, default=200, help="5,000-span batches to send")
+    ap.add_argument("--connections", type=int, default=4)
+    ap.add_argument("--json", help="write the figures to this file")
+    ap.add_argument("--server-log", help="write the daemon's stderr to this file")
+    ap.add_argument("--compare-redaction", action="store_true", help="measure redaction off vs on")
+    ap.add_argument("--rounds", type=int, default=2, help="runs of each mode with --compare-redaction")
+    args = ap.parse_args()
+
+    payload = open(FIXTURE, "rb").read()
+    bodies, spans_per_request = fresh_batches(payload, args.requests)
+    if args.compare_redaction:
+        compare_redaction(args, bodies, spans_per_request)
+        return
+    figures = run_once(args, bodies, spans_per_request)
     print(json.dumps(figures, indent=2))
     if args.json:
         with open(args.json, "w") as f: json.dump(figures, f, indent=2)
-    if stored < acked[0]:
-        sys.exit(f"LOST DATA: acked {acked[0]} spans but {stored} stored")
 
 
 if __name__ == "__main__":

@@ -216,8 +216,10 @@ public struct ContractRegistry: Sendable {
     public func validate(_ document: JSONValue, against schemaID: String) -> [ContractViolation]? {
         guard let schema = schemas[schemaID] else { return nil }
         var violations: [ContractViolation] = []
+        // memoryd's own answers (opctrl gate decisions, alert payloads) may carry its own codes.
+        let codes = schemaID.hasPrefix("opctrl/") ? reasonCodes.adding(memorydReasonCodes) : reasonCodes
         PayloadCheck(schema: schema, rules: rulesBySchema[schemaID] ?? []).validate(
-            document, at: [], reasonCodes: reasonCodes, runStates: runStates, into: &violations)
+            document, at: [], reasonCodes: codes, runStates: runStates, into: &violations)
         return violations
     }
 

@@ -56,6 +56,17 @@ public struct ReasonCodeRegistry: Sendable {
     /// memoryd's own codes (`Owned/memoryd/reason_codes.v1.json`), same shape as xtrlv2's.
     static let ownedFile = "memoryd/reason_codes.v1.json"
 
+    /// This registry with `extra` codes after its own (the codes memoryd may answer with).
+    func adding(_ extra: [ReasonCode]) -> ReasonCodeRegistry {
+        ReasonCodeRegistry(version: version, codes: codes + extra)
+    }
+
+    private init(version: String, codes: [ReasonCode]) {
+        self.version = version
+        self.codes = codes
+        byCode = Dictionary(codes.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
     init(_ json: JSONValue, file: String = Self.file) throws(ContractLoadError) {
         func fail(_ message: String) -> ContractLoadError { ContractLoadError(file: file, message: message) }
         guard let version = json["version"]?.stringValue, let list = json["codes"]?.arrayValue,

@@ -45,7 +45,7 @@ extension MemoryService {
         let registry = try ContractRegistry.pinned().reasonCodes
         let facts = try await readers.run { connection in try GateFacts(runID: runID, on: connection) }
         guard facts.known else {
-            throw MemoryServiceError.notFound("no run \(runID): no run, guard outcome or state transition carries that run id")
+            throw MemoryServiceError.notFound("no run \(runID): no span, fact, guard outcome or state transition carries that run id")
         }
         func runbook(_ code: String) -> String? { registry[code]?.runbook?.link }
 
@@ -64,6 +64,15 @@ extension MemoryService {
                 reasons.append(GateReason(effect: effect, reasonCode: state.reasonCode, source: "state",
                                           ref: state.ref, runbook: runbook(state.reasonCode)))
             }
+        }
+        // A run of a tracked packet whose prerequisites are not done waits (memoryd's own code;
+        // the contract has no dependency source, and the packet's state is what is missing).
+        if let dependencies = try await readers.run({ try PlanStatus.missingPrerequisites(ofRun: runID, on: $0, reasonCodes: registry) }),
+           !dependencies.missing.isEmpty {
+            let code = "DEPENDENCY.NOT_DONE"
+            reasons.append(GateReason(effect: .hold, reasonCode: code, source: "state",
+                                      ref: "packets:" + dependencies.missing.joined(separator: ","),
+                                      runbook: try ContractRegistry.pinned().answerCode(code)?.runbook?.link))
         }
         for alert in facts.alerts {
             let code = alert.reasonCode ?? "OPS.ALERT.\(alert.rule)"
@@ -140,6 +149,15 @@ struct GateFacts {
         try derived.bind([.text(runID)])
         let derivedRuns = try derived.query().rows.first?[0].int64 ?? 0
         known = !guardOutcomes.isEmpty || currentState != nil || derivedRuns > 0
+        if !known {
+            // Rows the deriver has not folded into `runs` yet (it runs every second), and facts:
+            // the same evidence of a run as `run_summary` accepts.
+            let raw = try connection.cachedStatement("""
+                SELECT EXISTS (SELECT 1 FROM spans WHERE run_id = $1) OR EXISTS (SELECT 1 FROM memory_history WHERE run_id = $1)
+                """)
+            try raw.bind([.text(runID)])
+            known = try raw.query().rows.first?[0] == .bool(true)
+        }
         if known { alerts = try AlertLedger.firing(covering: runID, on: connection) }
     }
 }

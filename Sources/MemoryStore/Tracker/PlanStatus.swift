@@ -198,3 +198,27 @@ private struct Observations {
         return result(.inProgress, latest.id, transition)
     }
 }
+
+extension PlanStatus {
+    /// For the ops gate: the packet `runID` carries and its prerequisites that are not done;
+    /// nil when no plan is loaded, the run carries no packet, or the plan lacks its packet.
+    public static func missingPrerequisites(ofRun runID: String, on connection: Connection,
+                                            reasonCodes: ReasonCodeRegistry) throws -> (packet: String, missing: [String])? {
+        guard try connection.query("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'plans'").rows.first?[0].int64 ?? 0 > 0
+        else { return nil }
+        let lookup = try connection.prepare("""
+            SELECT packet_id FROM (
+                SELECT packet_id, 0 AS n FROM runs WHERE run_id = $1
+                UNION ALL SELECT packet_id, 1 FROM state_transitions WHERE run_id = $1
+                UNION ALL SELECT packet_id, 2 FROM guard_outcomes WHERE run_id = $1
+                UNION ALL (SELECT packet_id, 3 FROM spans WHERE run_id = $1 AND packet_id IS NOT NULL LIMIT 1))
+            WHERE packet_id IS NOT NULL ORDER BY n LIMIT 1
+            """)
+        try lookup.bind([.text(runID)])
+        guard let packetID = try lookup.query().rows.first?[0].string,
+              let status = try derive(on: connection, reasonCodes: reasonCodes),
+              let packet = status.packet(packetID)
+        else { return nil }
+        return (packetID, packet.missing)
+    }
+}

@@ -16,7 +16,7 @@ enum PlanStatusFormatter {
         }
         let packetRows = status.packets.map { p in
             [p.packet.id, p.packet.milestone, p.packet.priority,
-             p.missing.isEmpty ? "—" : "waits for " + p.missing.joined(separator: ", "),
+             p.missing.isEmpty ? "—" : p.missing.joined(separator: ", "),
              p.state.rawValue, p.run ?? "—",
              p.evidence.map { "\($0.table) \($0.ref): \($0.detail)" }.joined(separator: "; ")]
         }
@@ -33,7 +33,7 @@ enum PlanStatusFormatter {
                                     ["System"] + plan.systems.map(\.id), matrix(plan.systems.map(\.id), status.systemMatrix)))
         }
         sections.append(section("Packets", style,
-                                ["Packet", "Milestone", "Priority", "Dependencies", "Status", "Run", "Evidence"], packetRows))
+                                ["Packet", "Milestone", "Priority", "Waits for", "Status", "Run", "Evidence"], packetRows))
         return sections.joined(separator: "\n")
     }
 

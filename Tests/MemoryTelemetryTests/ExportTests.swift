@@ -1,6 +1,10 @@
 import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
 @testable import MemoryTelemetry
 import OTLP
+import Synchronization
 import Testing
 import Tracing
 
@@ -74,6 +78,42 @@ import Tracing
             try OTLPTraceRequest(serializedBytes: body).resourceSpans.flatMap(\.scopeSpans).reduce(0) { $0 + $1.spans.count }
         }
         #expect(perRequest.allSatisfy { $0 <= 100 })
+    }
+
+    /// An endpoint that does not answer in time costs one timeout per export round, not one per
+    /// batch: it is skipped for the rest of the round while the other endpoint gets every batch.
+    @Test func aStalledEndpointIsSkippedForTheRestOfTheRound() async throws {
+        let good = CaptureReceiver()
+        let stalledRequests = Atomic<Int>(0)
+        try await LocalHTTPServer.with(good.router) { goodPort in
+            let stalled = Router()
+            stalled.post("/v1/traces") { _, _ -> HTTPResponse.Status in
+                stalledRequests.add(1, ordering: .relaxed)
+                try await Task.sleep(for: .seconds(2))
+                return .ok
+            }
+            try await LocalHTTPServer.with(stalled) { stalledPort in
+                // One round of 50 ended spans in batches of 10, driven directly.
+                let telemetry = try Telemetry(TelemetryConfiguration(destination: .none))
+                let queue = EndedSpanQueue(capacity: 100)
+                for i in 0 ..< 50 {
+                    let span = telemetry.core.startSpan("span \(i)", context: .topLevel, ofKind: .internal, at: DefaultTracerClock.now,
+                                                        function: #function, file: #fileID, line: #line)
+                    span.end()
+                    _ = queue.push(span)
+                }
+                let (wakeups, wake) = AsyncStream.makeStream(of: Void.self)
+                let exporter = SpanExporter(
+                    queue: queue, encoder: OTLPSpanEncoder(resourceAttributes: [], scrubber: telemetry.core.scrubber),
+                    endpoints: [OTLPHTTPEndpoint(url: "http://127.0.0.1:\(goodPort)/v1/traces", headers: [:], gzip: false),
+                                OTLPHTTPEndpoint(url: "http://127.0.0.1:\(stalledPort)/v1/traces", headers: [:], gzip: false)],
+                    batchSize: 10, batchInterval: .seconds(600), exportTimeout: .milliseconds(200), wakeups: wakeups, wake: wake,
+                    logger: Logger(label: "test"))
+                await exporter.exportQueued()
+            }
+        }
+        #expect(good.spans.count == 50)
+        #expect(stalledRequests.load(ordering: .relaxed) == 1)
     }
 
     /// Spans of libraries that only know swift-distributed-tracing, with their kind, events,

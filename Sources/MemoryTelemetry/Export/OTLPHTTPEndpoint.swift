@@ -11,9 +11,10 @@ struct OTLPHTTPEndpoint: Sendable, Hashable {
     var headers: [String: String]
     var gzip: Bool
 
-    /// POSTs one encoded request. A failure is logged, not retried: the batch is dropped, as
-    /// OpenTelemetry's exporters do, so a dead backend cannot hold spans without bound.
-    func send(_ body: [UInt8], client: HTTPClient, timeout: Duration, logger: Logger) async {
+    /// POSTs one encoded request; whether the endpoint answered (any status). A failure is
+    /// logged, not retried: the batch is dropped, as OpenTelemetry's exporters do, so a dead
+    /// backend cannot hold spans without bound.
+    func send(_ body: [UInt8], client: HTTPClient, timeout: Duration, logger: Logger) async -> Bool {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         for (name, value) in headers.sorted(by: { $0.key < $1.key }) { request.headers.add(name: name, value: value) }
@@ -37,10 +38,12 @@ struct OTLPHTTPEndpoint: Sendable, Hashable {
                     "url": "\(url)", "status": "\(response.status.code)",
                     "body": "\(String(buffer: answer).prefix(300))",
                 ])
-                return
+                return true
             }
+            return true
         } catch {
             logger.warning("MemoryTelemetry: export failed", metadata: ["url": "\(url)", "error": "\(error)"])
+            return false
         }
     }
 }

@@ -49,24 +49,34 @@ final class SpanExporter: Service {
         await exportQueued()
     }
 
-    /// Sends everything queued, in batches, each to all endpoints concurrently.
+    /// Sends everything queued, in batches, each to all endpoints concurrently. An endpoint that
+    /// could not be reached is skipped for the rest of this round (its batches dropped), so a
+    /// dead backend costs one timeout per round, not one per batch, and shutdown stays short.
     func exportQueued() async {
         let (spans, dropped) = queue.takeAll()
         if dropped > 0 {
             logger.warning("MemoryTelemetry: queue full, spans dropped", metadata: ["dropped": "\(dropped)", "capacity": "\(queue.capacity)"])
         }
+        var reachable = endpoints
         var start = spans.startIndex
-        while start < spans.endIndex {
+        while start < spans.endIndex, !reachable.isEmpty {
             let end = min(start + batchSize, spans.endIndex)
             let body = encoder.encode(spans[start ..< end])
             start = end
-            await withTaskGroup(of: Void.self) { group in
-                for endpoint in endpoints {
+            let unreachable = await withTaskGroup(of: OTLPHTTPEndpoint?.self) { group in
+                for endpoint in reachable {
                     group.addTask { [exportTimeout, logger] in
-                        await endpoint.send(body, client: .shared, timeout: exportTimeout, logger: logger)
+                        await endpoint.send(body, client: .shared, timeout: exportTimeout, logger: logger) ? nil : endpoint
                     }
                 }
+                var failed: [OTLPHTTPEndpoint] = []
+                for await endpoint in group { if let endpoint { failed.append(endpoint) } }
+                return failed
             }
+            reachable.removeAll { unreachable.contains($0) }
+        }
+        if start < spans.endIndex {
+            logger.warning("MemoryTelemetry: no endpoint reachable, spans dropped", metadata: ["dropped": "\(spans.endIndex - start)"])
         }
     }
 }

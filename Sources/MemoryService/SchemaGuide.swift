@@ -20,6 +20,10 @@ enum SchemaGuide {
         "runs": "One row per run, derived from its spans and envelopes: times, state, status, counts.",
         "stages": "One row per run and stage, derived from stage spans and guard outcomes.",
         "schema_migrations": "Applied schema migrations.",
+        "alerts": "One row per alert of an alert rule, from firing to resolved, with its value, runbook and evidence query.",
+        "alert_state": "The alert evaluator's state per rule and subject: pending since, firing alert, cooldown.",
+        "alert_rules": "Each configured alert rule's last evaluation: firing and pending subjects, value, error.",
+        "alert_outbox": "Alert webhook deliveries: alert, state, URL, body, pending/delivered/dead, attempts, last error.",
     ]
 
     /// Keyed by `table.column` where a name means something specific to a table, else by column.

@@ -52,6 +52,7 @@ import Testing
             ("memory_health", [:]),
             ("run_summary", ["run_id": "run-mcp-1"]),
             ("find_exceptions", ["since_minutes": 60]),
+            ("ops_gate", ["run_id": "run-mcp-1"]),
             ("memory_search", ["text": "helix"]),
             ("memory_forget", ["namespace": "prefs"]),
         ]

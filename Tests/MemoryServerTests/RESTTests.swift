@@ -42,7 +42,8 @@ import Testing
         try await InProcessServer.with { server in
             let port = server.apiPort
             let tools = try json(try await HTTP.get(port: port, path: "/v1/tools"))["tools"]?.arrayValue ?? []
-            #expect(tools.count == 9)
+            // The nine memory tools, ops_gate (issue 7), plan_status and packet_status (issue 8).
+            #expect(tools.count == 12)
             let health = try await post(port, "/v1/tools/memory_health", "{}")
             #expect(health.status == 200)
             #expect(try json(health)["status"]?.stringValue == "ok")

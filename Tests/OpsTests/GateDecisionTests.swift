@@ -152,6 +152,18 @@ import Testing
         try await expectGate(f, "run-269e0d37-1", "deny", [("OPS.AUDIT.BROKEN", "audit", "audit_log", "runbooks/audit-broken.md")])
     }
 
+    @Test func runKnownOnlyFromFactsOrSpansIsDecided() async throws {
+        let f = try OpsFixture()
+        defer { f.remove() }
+        _ = try await f.service.call("memory_upsert", arguments: ["namespace": "n", "key": "k", "value": 1, "run_id": "run-fact-only"],
+                                     caller: Caller(surface: .cli))
+        try await expectGate(f, "run-fact-only", "allow", [])
+        // Spans not yet derived into `runs` count too.
+        try await f.ingestTraces("01-logfire-otlp-traces.pb")
+        try f.store.connect().execute("DELETE FROM runs")
+        try await expectGate(f, "run-66ddfe37ea40", "allow", [])
+    }
+
     @Test func tamperedAuditLogDenies() async throws {
         let f = try OpsFixture(auditLog: true)
         defer { f.remove() }

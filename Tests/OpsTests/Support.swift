@@ -88,7 +88,7 @@ final class OpsFixture: @unchecked Sendable {
     /// Appends envelope lines to `file` in the scratch folder and ingests what is new.
     func ingest(_ lines: [String], file: String = "extra.jsonl") async throws {
         let url = directory.appendingPathComponent(file)
-        if !FileManager.default.fileExists(atPath: url.path) { FileManager.default.createFile(atPath: url.path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: url.path) { _ = FileManager.default.createFile(atPath: url.path, contents: nil) }
         let handle = try FileHandle(forWritingTo: url)
         try handle.seekToEnd()
         try handle.write(contentsOf: Data(lines.map { $0 + "\n" }.joined().utf8))

@@ -38,7 +38,7 @@ public struct WebhookOutbox: Service {
             } catch {
                 logger.warning("alert outbox pass failed", metadata: ["error": "\(error)"])
             }
-            try? await Task.sleep(for: pollInterval)
+            try? await cancelWhenGracefulShutdown { [pollInterval] in try await Task.sleep(for: pollInterval) }
         }
     }
 

@@ -54,7 +54,9 @@ public struct AlertEngine: Service {
                 // The pass wrote nothing (one transaction); the next one starts from the same state.
                 logger.warning("alert evaluation failed", metadata: ["error": "\(error)"])
             }
-            try? await Task.sleep(for: .milliseconds(Int64(configuration.interval * 1000)))
+            // Cut short by a graceful shutdown, so SIGTERM does not wait out the interval.
+            let interval = Duration.milliseconds(Int64(configuration.interval * 1000))
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
     }
 

@@ -100,7 +100,9 @@ extension AlertRule {
             guard let severity = Severity(rawValue: text) else {
                 throw fail("severities: unknown severity \"\(text)\"; expected \(Severity.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            for code in registry.codes where code.severity == severity && !denyCodes.contains(code.code) {
+            // Guard outcomes carry guard codes; a severity selects those.
+            for code in registry.codes where code.code.hasPrefix("GUARD.") && code.severity == severity
+                && !denyCodes.contains(code.code) {
                 denyCodes.append(code.code)
             }
         }
@@ -112,31 +114,6 @@ extension AlertRule {
             throw fail("reason_code \(code) is not in the reason-code registry")
         }
         let reasonCode = spec.reasonCode ?? Self.defaultReasonCode(kind, denyCodes: denyCodes)
-
-        let severity: Severity
-        if let text = spec.severity {
-            guard let s = Severity(rawValue: text) else {
-                throw fail("unknown severity \"\(text)\"; expected \(Severity.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            severity = s
-        } else if let code = reasonCode.flatMap({ registry[$0] }) {
-            severity = code.severity
-        } else {
-            throw fail("severity is required (no reason code to take it from)")
-        }
-
-        var runbook = reasonCode.flatMap { registry[$0]?.runbook?.link }
-        if let given = spec.runbook {
-            if given.hasPrefix("RB-") {
-                guard let link = registry.codes.lazy.compactMap(\.runbook).first(where: { $0.id == given })?.link else {
-                    throw fail("runbook \(given) is not in the reason-code registry")
-                }
-                runbook = link
-            } else {
-                guard !given.trimmingCharacters(in: .whitespaces).isEmpty else { throw fail("runbook must not be empty") }
-                runbook = given
-            }
-        }
 
         guard let webhooks = spec.webhooks, !webhooks.isEmpty else {
             throw fail("webhooks is required: one or more http(s) URLs")
@@ -192,6 +169,31 @@ extension AlertRule {
                 throw fail("query is required: one read-only statement returning one number")
             }
             query = q
+        }
+
+        let severity: Severity
+        if let text = spec.severity {
+            guard let s = Severity(rawValue: text) else {
+                throw fail("unknown severity \"\(text)\"; expected \(Severity.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            severity = s
+        } else if let code = reasonCode.flatMap({ registry[$0] }) {
+            severity = code.severity
+        } else {
+            throw fail("severity is required (no reason code to take it from)")
+        }
+
+        var runbook = reasonCode.flatMap { registry[$0]?.runbook?.link }
+        if let given = spec.runbook {
+            if given.hasPrefix("RB-") {
+                guard let link = registry.codes.lazy.compactMap(\.runbook).first(where: { $0.id == given })?.link else {
+                    throw fail("runbook \(given) is not in the reason-code registry")
+                }
+                runbook = link
+            } else {
+                guard !given.trimmingCharacters(in: .whitespaces).isEmpty else { throw fail("runbook must not be empty") }
+                runbook = given
+            }
         }
 
         self.init(name: name, kind: kind, threshold: threshold, window: window, forSeconds: forSeconds, severity: severity,

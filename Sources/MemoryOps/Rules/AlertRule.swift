@@ -49,7 +49,7 @@ public struct AlertRule: Sendable, Equatable {
     public var groupBy: GroupBy
     /// `services` (error_rate): only spans of these services.
     public var services: [String]
-    /// `reason_codes` and `severities` (guard_deny), resolved to the codes that count.
+    /// `reason_codes` and `severities` (guard_deny; a severity selects the GUARD.* codes of it), resolved to the codes that count.
     public var denyCodes: [String]
     /// `sources` (ingest_lag): glob patterns of source names (`watcher://*`); empty: all.
     public var sources: [String]

@@ -18,4 +18,10 @@ public struct OpsServices: Sendable {
     }
 
     public var services: [any Service] { [engine, outbox] }
+
+    /// Start-up check of what the configuration parser cannot see: every `sql` rule's query
+    /// must be one read-only statement without parameters that prepares on this schema.
+    public func validate() async throws(AlertRuleError) {
+        try await engine.validateQueries()
+    }
 }

@@ -224,5 +224,20 @@ import TestSupport
                                                           "--otlp-port", "0", "--api-port", "0"], in: directory)
         #expect(status == 2)
         #expect(errors == "memoryd: memoryd.toml: alert rule broken: threshold is required (a fraction of spans, e.g. 0.05)\n")
+
+        // A query that is not one read statement is found at start-up too, before anything runs.
+        try """
+            [[alerts.rules]]
+            name = "wipe"
+            kind = "sql"
+            query = "DELETE FROM memories"
+            threshold = 0
+            severity = "low"
+            webhooks = ["http://127.0.0.1:9/hook"]
+            """.write(to: directory.appendingPathComponent("memoryd.toml"), atomically: true, encoding: .utf8)
+        let (sqlStatus, _, sqlErrors) = try await Self.memoryd(["serve", "--db", directory.appendingPathComponent("m.duckdb").path,
+                                                                "--otlp-port", "0", "--api-port", "0"], in: directory)
+        #expect(sqlStatus == 2)
+        #expect(sqlErrors.hasPrefix("memoryd: alert rule wipe: query cannot run:") && sqlErrors.contains("DELETE"), "\(sqlErrors)")
     }
 }

@@ -150,6 +150,21 @@ public struct AlertEngine: Service {
         return pass
     }
 
+    /// Prepares (never runs) each `sql` rule's query as `memory_query` would: one read-only
+    /// statement, no parameters. The first that fails names its rule.
+    func validateQueries() async throws(AlertRuleError) {
+        for rule in configuration.rules where rule.kind == .sql {
+            let query = rule.query ?? ""
+            do {
+                try await lane.run { connection in
+                    try Store.withReadOnlyStatement(query, parameters: [], on: connection) { _ in }
+                }
+            } catch {
+                throw AlertRuleError(rule: rule.name, "query cannot run: \(error)")
+            }
+        }
+    }
+
     /// The rule's numbers now, one per subject.
     func observe(_ rule: AlertRule, now: Int64) async throws -> [Observation] {
         switch rule.kind {

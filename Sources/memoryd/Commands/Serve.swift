@@ -46,6 +46,11 @@ struct Serve: AsyncParsableCommand {
                                   ingest: configuration.ingest, memory: configuration.memory,
                                   redactor: redactor, audit: audit, auth: configuration.policy.auth, logger: logger)
         let ops = try OpsServices(configuration: configuration.alerts, service: server.memory, store: store, logger: logger)
+        do {
+            try await ops.validate()
+        } catch {
+            throw ConfigurationError(error.description)
+        }
         let bindAddress = configuration.server.bind
         var services = server.services { otlp, api in
             // Written unbuffered: supervisors and tests wait for this line.

@@ -85,6 +85,9 @@ struct PlanCommand: ParsableCommand {
 
         func run() throws {
             let configuration = try options.configuration()
+            guard FileManager.default.fileExists(atPath: configuration.databasePath) else {
+                throw UsageError("no database at \(configuration.databasePath)")
+            }
             let store = try Store(readingExisting: configuration.databasePath)
             guard try store.schemaVersion() >= 10,
                   let status = try PlanStatus.derive(on: store.connect(), reasonCodes: ContractRegistry.pinned().reasonCodes)

@@ -9,7 +9,6 @@ public struct TelemetryConfigurationError: Error, CustomStringConvertible {
 
 /// What `Telemetry` runs with: the configuration after the environment's overrides, validated.
 struct ResolvedTelemetryConfiguration: Sendable {
-    var serviceName: String
     /// The resource's attributes, `service.name` and `telemetry.sdk.*` included.
     var resourceAttributes: [String: String]
     /// Where every batch is sent; empty when nothing is exported.
@@ -109,7 +108,7 @@ extension TelemetryConfiguration {
         }
 
         return ResolvedTelemetryConfiguration(
-            serviceName: name, resourceAttributes: resource, endpoints: endpoints, samplingRatio: ratio, batchSize: batchSize,
+            resourceAttributes: resource, endpoints: endpoints, samplingRatio: ratio, batchSize: batchSize,
             maxQueueSize: maxQueueSize, batchInterval: batchInterval, exportTimeout: exportTimeout, console: console,
             propagation: propagation)
     }

@@ -68,7 +68,6 @@ import Testing
             "OTEL_PROPAGATORS": "tracecontext",
             "OTEL_SDK_DISABLED": "",
         ])
-        #expect(resolved.serviceName == "from-env")
         #expect(resolved.resourceAttributes["service.name"] == "from-env")
         #expect(resolved.resourceAttributes["service.version"] == "2.0")
         #expect(resolved.resourceAttributes["deployment.environment.name"] == "ci run")

@@ -7,9 +7,6 @@ struct TraceID: Sendable, Hashable {
 
     /// 32 lowercase hex digits.
     var hex: String { HexID.string(high) + HexID.string(low) }
-
-    /// The 16 bytes OTLP carries, big-endian.
-    var bytes: [UInt8] { HexID.bytes(high) + HexID.bytes(low) }
 }
 
 /// What identifies a span across tasks and processes: W3C trace context's fields. It travels in
@@ -62,7 +59,7 @@ extension ServiceContext {
     var traceIDHex: String? { self[SpanContextKey.self]?.traceID.hex }
 }
 
-/// Ids as lowercase hex and big-endian bytes.
+/// Ids as lowercase hex.
 enum HexID {
     private static let digits = Array("0123456789abcdef".utf8)
 
@@ -71,10 +68,6 @@ enum HexID {
             for i in 0 ..< 16 { buffer[i] = digits[Int((value >> UInt64(60 - 4 * i)) & 0xF)] }
             return 16
         }
-    }
-
-    static func bytes(_ value: UInt64) -> [UInt8] {
-        (0 ..< 8).map { UInt8(truncatingIfNeeded: value >> UInt64(56 - 8 * $0)) }
     }
 
     /// 16 lowercase hex digits, as W3C trace context requires.

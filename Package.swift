@@ -190,7 +190,8 @@ let package = Package(
             name: "OpsTests",
             dependencies: [
                 "MemoryOps", "MemoryService", "MemoryStore", "MemoryIngest", "MemoryServer", "Contracts", "DuckDB", "OTLP",
-                "Redaction", "memoryd", "TestSupport",
+                "Redaction", "MemoryMCP", "memoryd", "TestSupport",
+                .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

@@ -41,13 +41,14 @@ public final class EnvelopeFileService: Service, @unchecked Sendable {
     private let inputs: [Input]
     private let configuration: Configuration
     private let report: @Sendable (EnvelopeIngestor.Summary) -> Void
-    private let derived: @Sendable (RunDeriver.Result) -> Void
+    private let derived: @Sendable (RunDeriver.Result, Duration) -> Void
     private var cursors: [String: EnvelopeIngestor.FileCursor] = [:]
 
-    /// `report` gets each source's summary after each pass that read it; `derived` each derive pass's result.
+    /// `report` gets each source's summary after each pass that read it; `derived` each derive
+    /// pass's result and how long it took.
     public init(ingestor: EnvelopeIngestor, store: Store, inputs: [Input], configuration: Configuration,
                 report: @escaping @Sendable (EnvelopeIngestor.Summary) -> Void,
-                derived: @escaping @Sendable (RunDeriver.Result) -> Void) {
+                derived: @escaping @Sendable (RunDeriver.Result, Duration) -> Void) {
         self.ingestor = ingestor
         self.store = store
         self.inputs = inputs
@@ -66,9 +67,11 @@ public final class EnvelopeFileService: Service, @unchecked Sendable {
             underived = try pass() || underived
             let stopping = !configuration.follow || Task.isShuttingDownGracefully || Task.isCancelled
             if underived, stopping || clock.now - lastDerive >= configuration.deriveInterval {
-                derived(try RunDeriver.refresh(on: deriver))
-                underived = false
+                let started = clock.now
+                let result = try RunDeriver.refresh(on: deriver)
                 lastDerive = clock.now
+                derived(result, lastDerive - started)
+                underived = false
             }
             if stopping { break }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.configuration.pollInterval) }

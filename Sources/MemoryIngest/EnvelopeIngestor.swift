@@ -113,8 +113,7 @@ public final class EnvelopeIngestor {
     static let readBlockBytes = 1 << 20
 
     private let writer: EventWriter
-    private let contracts: ContractRegistry
-    private let redactor: Redactor?
+    private let checker: LineChecker
     private let chunkLines: Int
 
     /// Called after every committed chunk (the progress display of `memoryd ingest`).
@@ -126,8 +125,7 @@ public final class EnvelopeIngestor {
     /// as received.
     public init(store: Store, contracts: ContractRegistry, redactor: Redactor?, chunkLines: Int = 5_000) throws {
         writer = try EventWriter(store: store, initialRunState: contracts.runStates.initial)
-        self.contracts = contracts
-        self.redactor = redactor
+        checker = LineChecker(contracts: contracts, redactor: redactor)
         self.chunkLines = chunkLines
     }
 
@@ -204,32 +202,44 @@ public final class EnvelopeIngestor {
     // MARK: The loop
 
     /// `file`: the cursor of the file being read (its position and line number move with the
-    /// commits); nil for a stream.
+    /// commits); nil for a stream. Lines are gathered a chunk at a time, checked in parallel
+    /// (each line's checks are independent), then committed in their order.
     private func ingest(_ reader: inout LineReader, source: String, file: FileCursor?, size: Int64?) throws -> Summary {
         var summary = Summary(source: source)
         let startedAt = reader.position
         summary.resumedAt = startedAt
-        var events: [EventRow] = []
-        var eventLines: [[UInt8]] = []
-        var rejects: [RejectRow] = []
-        var linesInChunk = 0
+        var lines: [LineReader.Line] = []
+        lines.reserveCapacity(chunkLines)
         var position = reader.position
         var lineNumber = file?.nextLine ?? 1
 
+        /// Checks and commits the gathered lines, which end at `position`.
         func commit() throws {
+            let firstNumber = lineNumber - Int64(lines.count)
+            let outcomes = classify(lines, source: source, firstNumber: firstNumber)
+            var events: [EventRow] = []
+            var eventLines: [Int] = []
+            var rejects: [RejectRow] = []
+            events.reserveCapacity(lines.count)
+            for (i, outcome) in outcomes.enumerated() {
+                switch outcome {
+                case .blank: break
+                case .event(let row):
+                    events.append(row)
+                    eventLines.append(i)
+                case .reject(let row): rejects.append(row)
+                }
+            }
             let result = try writer.commit(
                 events: events, rejects: rejects,
                 checkpoint: file.map { ($0.source, EventWriter.FileCheckpoint(position: position, identity: $0.identity)) },
-                excerpt: { self.excerpt(eventLines[$0]) })
+                excerpt: { self.checker.excerpt(lines[eventLines[$0]].bytes) })
             summary.stored += result.stored
             summary.duplicates += result.duplicates
             summary.unknownTopics += result.unknownTopics
             summary.rejected += result.rejected
             summary.bytes = position - startedAt
-            events.removeAll(keepingCapacity: true)
-            eventLines.removeAll(keepingCapacity: true)
-            rejects.removeAll(keepingCapacity: true)
-            linesInChunk = 0
+            lines.removeAll(keepingCapacity: true)
             file?.committed = position
             file?.position = position
             file?.nextLine = lineNumber
@@ -244,41 +254,81 @@ public final class EnvelopeIngestor {
                 break
             }
             summary.lines += 1
-            linesInChunk += 1
-            switch classify(line, source: source, number: lineNumber) {
-            case .blank: break
-            case .event(let row):
-                events.append(row)
-                eventLines.append(line.bytes)
-            case .reject(let row): rejects.append(row)
-            }
+            lines.append(line)
             position = line.end
             lineNumber += 1
-            if linesInChunk >= chunkLines {
+            if lines.count >= chunkLines {
                 try commit()
                 if shouldStop() { return summary }
             }
         }
         // A file's checkpoint is written even when no line was read (a new, replaced or empty
         // file), so the next run knows which file it belongs to.
-        if linesInChunk > 0 || (file != nil && file?.committed != position) { try commit() }
+        if !lines.isEmpty || (file != nil && file?.committed != position) { try commit() }
         return summary
     }
 
-    private enum Outcome {
+    /// The outcome of each line, `firstNumber` being the first one's line number: on all cores
+    /// for a large chunk.
+    private func classify(_ lines: [LineReader.Line], source: String, firstNumber: Int64) -> [LineChecker.Outcome] {
+        let checker = checker
+        guard lines.count >= Self.parallelLines else {
+            return lines.enumerated().map { checker.classify($1, source: source, number: firstNumber + Int64($0)) }
+        }
+        let slices = min(ProcessInfo.processInfo.activeProcessorCount, (lines.count + Self.parallelLines - 1) / Self.parallelLines)
+        return [LineChecker.Outcome](unsafeUninitializedCapacity: lines.count) { buffer, count in
+            let out = OutcomeSlots(base: buffer.baseAddress!)
+            // Each slice initializes its own range of the buffer.
+            DispatchQueue.concurrentPerform(iterations: slices) { slice in
+                for i in (lines.count * slice / slices)..<(lines.count * (slice + 1) / slices) {
+                    (out.base + i).initialize(to: checker.classify(lines[i], source: source, number: firstNumber + Int64(i)))
+                }
+            }
+            count = lines.count
+        }
+    }
+
+    /// The result buffer the parallel checks write into, each index once.
+    private struct OutcomeSlots: @unchecked Sendable {
+        let base: UnsafeMutablePointer<LineChecker.Outcome>
+    }
+
+    /// Fewer lines than this are checked on the calling thread.
+    static let parallelLines = 256
+
+    /// Newlines before `offset`: the number of the line a resumed run starts at, minus one.
+    private static func lineCount(_ handle: FileHandle, upTo offset: Int64) throws -> Int64 {
+        guard offset > 0 else { return 0 }
+        try handle.seek(toOffset: 0)
+        var remaining = offset
+        var count: Int64 = 0
+        while remaining > 0, let block = try handle.read(upToCount: Int(min(remaining, Int64(readBlockBytes)))), !block.isEmpty {
+            count += Int64(block.count { $0 == UInt8(ascii: "\n") })
+            remaining -= Int64(block.count)
+        }
+        return count
+    }
+}
+
+/// The checks of one line, free of the ingestor's state so that lines are checked in parallel.
+struct LineChecker: Sendable {
+    let contracts: ContractRegistry
+    let redactor: Redactor?
+
+    enum Outcome: Sendable {
         case blank
         case event(EventRow)
         case reject(RejectRow)
     }
 
     /// What one line is: nothing (blank), an envelope to store, or a reject.
-    private func classify(_ line: LineReader.Line, source: String, number: Int64) -> Outcome {
+    func classify(_ line: LineReader.Line, source: String, number: Int64) -> Outcome {
         func reject(_ kind: String, _ reason: String) -> Outcome {
             .reject(RejectRow(ingestSource: source, line: number, byteOffset: line.offset, kind: kind, reason: reason,
                               excerpt: excerpt(line.bytes)))
         }
         if line.isTooLong {
-            return reject("huge_line", "the line has \(line.length) bytes, more than the limit of \(Self.maxLineBytes)")
+            return reject("huge_line", "the line has \(line.length) bytes, more than the limit of \(EnvelopeIngestor.maxLineBytes)")
         }
         let envelope: JSONValue
         do {
@@ -302,7 +352,8 @@ public final class EnvelopeIngestor {
             return reject(ContractViolation.Kind.envelopeSchema.rawValue, "the envelope passed its schema but cannot be read")
         }
         var redactions: [Redaction] = []
-        let dataText = data.jsonText
+        let dataText = RawJSON.memberValue(named: "data", in: line.bytes).map { String(decoding: line.bytes[$0], as: UTF8.self) }
+            ?? data.jsonText
         return .event(EventRow(
             ingestSource: source, source: producer, id: id, topic: topic, type: type,
             timeMicros: time.epochSeconds * 1_000_000 + Int64(time.nanosecond / 1000),
@@ -326,23 +377,11 @@ public final class EnvelopeIngestor {
 
     /// The start of a rejected line, secrets replaced first (a cut could hide one from the
     /// detectors), then truncated.
-    private func excerpt(_ bytes: [UInt8]) -> String {
+    func excerpt(_ bytes: [UInt8]) -> String {
         let text = String(decoding: bytes, as: UTF8.self)
         var ignored: [Redaction] = []
         let redacted = redactor?.redactValue(text, path: "excerpt", into: &ignored) ?? text
-        return String(redacted.prefix(Self.excerptCharacters))
+        return String(redacted.prefix(EnvelopeIngestor.excerptCharacters))
     }
 
-    /// Newlines before `offset`: the number of the line a resumed run starts at, minus one.
-    private static func lineCount(_ handle: FileHandle, upTo offset: Int64) throws -> Int64 {
-        guard offset > 0 else { return 0 }
-        try handle.seek(toOffset: 0)
-        var remaining = offset
-        var count: Int64 = 0
-        while remaining > 0, let block = try handle.read(upToCount: Int(min(remaining, Int64(readBlockBytes)))), !block.isEmpty {
-            count += Int64(block.count { $0 == UInt8(ascii: "\n") })
-            remaining -= Int64(block.count)
-        }
-        return count
-    }
 }

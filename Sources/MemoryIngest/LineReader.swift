@@ -3,7 +3,7 @@ import Foundation
 /// Splits a byte stream into lines without holding more than one line (up to the limit) in
 /// memory: a longer line is skipped to its end and reported by size, with its first bytes.
 struct LineReader {
-    struct Line {
+    struct Line: Sendable {
         /// The line without its newline; for a line over the limit, only its first bytes.
         var bytes: [UInt8]
         /// Where the line starts in the stream.

@@ -22,7 +22,7 @@ import Testing
         let service = EnvelopeFileService(
             ingestor: try scratch.ingestor(chunkLines: 7), store: scratch.store, inputs: inputs,
             configuration: .init(follow: true, pollInterval: .milliseconds(20), deriveInterval: .milliseconds(100)),
-            report: { reports.add($0) }, derived: { _ in })
+            report: { reports.add($0) }, derived: { _, _ in })
         try await testGracefulShutdown { trigger in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await service.run() }
@@ -142,7 +142,7 @@ import Testing
         let ingestor = try scratch.ingestor(chunkLines: 7)
         let service = EnvelopeFileService(
             ingestor: ingestor, store: scratch.store, inputs: [.file(path)],
-            configuration: .init(follow: true), report: { _ in }, derived: { _ in })
+            configuration: .init(follow: true), report: { _ in }, derived: { _, _ in })
         try await testGracefulShutdown { trigger in
             // A shutdown while the second chunk is committed: the pass stops right after it.
             ingestor.onProgress = { if $0.lines >= 14 { trigger.triggerGracefulShutdown() } }

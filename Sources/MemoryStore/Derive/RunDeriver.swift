@@ -189,7 +189,8 @@ public enum RunDeriver {
         return result
     }
 
-    /// Applies fact envelopes in arrival order, each written at its envelope's time.
+    /// Applies fact envelopes in arrival order, each written at its envelope's time, in one
+    /// batch through `FactStore` (the versioning `memory_upsert` uses).
     private static func applyFacts(eventsWhere filter: String, on connection: Connection) throws -> Int {
         let facts = try connection.query("""
             SELECT data->>'namespace', data->>'key', data->'value', TRY_CAST(data->>'ttl_s' AS BIGINT),
@@ -197,16 +198,14 @@ public enum RunDeriver {
             FROM events WHERE topic = '\(factTopic)' AND \(filter)
             ORDER BY received_at, ingest_source, byte_offset
             """).rows
-        var applied = 0
-        for row in facts {
+        let writes = facts.compactMap { row -> (write: FactWrite, now: Int64)? in
             guard let namespace = row[0].string, let key = row[1].string, let value = row[2].string,
-                  let time = row[7].int64 else { continue }
-            let write = FactWrite(namespace: namespace, key: key, value: value, runID: row[4].string, traceID: row[5].string,
-                                  source: row[6].string, surface: "envelope", writtenBy: row[6].string,
-                                  ttlSeconds: row[3].int64)
-            if case .written = try FactStore.apply(write, on: connection, now: time) { applied += 1 }
+                  let time = row[7].int64 else { return nil }
+            return (FactWrite(namespace: namespace, key: key, value: value, runID: row[4].string, traceID: row[5].string,
+                              source: row[6].string, surface: "envelope", writtenBy: row[6].string, ttlSeconds: row[3].int64),
+                    time)
         }
-        return applied
+        return try FactStore.applyAll(writes, on: connection).count { if case .written = $0 { true } else { false } }
     }
 
     /// Replaces the `runs` and `stages` rows of every run in `dirty_runs` with ones computed

@@ -90,14 +90,15 @@ extension EventWriter {
     }
 
     /// The stored transitions' places in their runs.
-    func appendSequence(_ transitions: [(TransitionStep, EventRow)]) throws {
-        guard !transitions.isEmpty else { return }
+    func appendSequence(of stored: [Int], in events: [EventRow]) throws {
+        guard stored.contains(where: { events[$0].transition != nil }) else { return }
         let appender = try connection.appender(table: "run_sequence")
-        for (t, event) in transitions {
+        for i in stored {
+            guard let t = events[i].transition else { continue }
             try appender.append(t.runID)
             try appender.append(t.seq)
-            try appender.append(event.source)
-            try appender.append(event.id)
+            try appender.append(events[i].source)
+            try appender.append(events[i].id)
             try appender.append(t.from)
             try appender.append(t.to)
             try appender.endRow()

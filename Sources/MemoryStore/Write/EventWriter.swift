@@ -97,9 +97,9 @@ public final class EventWriter {
                 let appender = try connection.appender(table: "events")
                 for i in fresh { try append(events[i], to: appender, receivedAt: receivedAt) }
                 try appender.close()
-                try appendRedactions(fresh.map { events[$0] }, receivedAt: receivedAt)
-                try appendSequence(fresh.compactMap { i in events[i].transition.map { ($0, events[i]) } })
-                try recordPartitions(fresh.map { events[$0] })
+                try appendRedactions(of: fresh, in: events, receivedAt: receivedAt)
+                try appendSequence(of: fresh, in: events)
+                try recordPartitions(of: fresh, in: events)
             }
             if !rejects.isEmpty {
                 let appender = try connection.appender(table: "ingest_rejects")
@@ -191,10 +191,11 @@ public final class EventWriter {
 
     /// Redaction records of the stored events, keyed by `source/id` (a redelivery's were
     /// stored with the original).
-    private func appendRedactions(_ events: [EventRow], receivedAt: Int64) throws {
-        guard events.contains(where: { !$0.redactions.isEmpty }) else { return }
+    private func appendRedactions(of stored: [Int], in events: [EventRow], receivedAt: Int64) throws {
+        guard stored.contains(where: { !events[$0].redactions.isEmpty }) else { return }
         let appender = try connection.appender(table: "redactions")
-        for event in events {
+        for i in stored {
+            let event = events[i]
             for redaction in event.redactions {
                 try appender.append("events")
                 try appender.append(event.source + "/" + event.id)
@@ -225,11 +226,11 @@ public final class EventWriter {
 
     /// Per producer partition: the highest offset stored and how many envelopes, raised in the
     /// transaction that stores them.
-    private func recordPartitions(_ events: [EventRow]) throws {
+    private func recordPartitions(of stored: [Int], in events: [EventRow]) throws {
         var partitions: [PartitionKey: (highest: Int64, count: Int64)] = [:]
-        for event in events {
-            guard let partition = event.partition, let offset = event.offset else { continue }
-            let key = PartitionKey(source: event.source, partition: partition)
+        for i in stored {
+            guard let partition = events[i].partition, let offset = events[i].offset else { continue }
+            let key = PartitionKey(source: events[i].source, partition: partition)
             let held = partitions[key] ?? (offset, 0)
             partitions[key] = (max(held.highest, offset), held.count + 1)
         }

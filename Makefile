@@ -38,6 +38,7 @@ test: duckdb venv
 
 bench: build venv
 	$(VENV)/bin/python scripts/bench-otlp.py --binary $(RELEASE_BIN)
+	$(VENV)/bin/python scripts/bench-envelopes.py --binary $(RELEASE_BIN)
 	$(VENV)/bin/python scripts/bench-otlp.py --binary $(RELEASE_BIN) --compare-redaction --requests 40  # redaction cost < 25 %
 	$(SWIFT) build -c release --product MemoryAPIBench
 	$(VENV)/bin/python scripts/bench-memory-api.py --binary $(RELEASE_BIN) --bench $(dir $(RELEASE_BIN))MemoryAPIBench

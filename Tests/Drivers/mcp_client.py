@@ -80,6 +80,12 @@ async def scenario(client):
         if calls["memory_search"]["matches"] or time.monotonic() > deadline:
             break
         await asyncio.sleep(0.5)
+    calls["ops_gate"] = payload(await client.call_tool("ops_gate", {"run_id": RUN_ID}))
+    # No plan is loaded in the driver's store: the tracker tools answer isError, not_found.
+    for name, arguments in (("plan_status", {}), ("packet_status", {"packet_id": "pkt-driver"})):
+        result = await client.call_tool(name, arguments)
+        check(result.is_error, f"{name} without a plan is not an error: {result}")
+        calls[name] = {"is_error_text": result.content[0].text}
     calls["memory_forget"] = payload(await client.call_tool("memory_forget", {"namespace": "driver"}))
     check(sorted(calls) == summary["tools"], f"not every tool was called: {sorted(calls)}")
     summary["calls"] = calls

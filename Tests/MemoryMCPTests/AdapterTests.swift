@@ -3,6 +3,7 @@ import Foundation
 import MCP
 import MemoryMCP
 import MemoryService
+import MemoryStore
 import Testing
 
 /// The MCP adapter in process (the SDK's own client over an in-memory transport): listing,
@@ -43,6 +44,9 @@ import Testing
     /// same JSON in `structuredContent` and in the text, and conforms to the tool's outputSchema.
     @Test func callsEveryToolAndResultsMatchTheirOutputSchema() async throws {
         let fixture = try MemoryFixture()
+        try PlanStore.replace(with: Plan(name: "mcp", milestones: [.init(id: "M1", order: 1, title: "One")],
+                                         packets: [.init(id: "pkt-mcp", milestone: "M1")]),
+                              source: nil, on: fixture.store.connect())
         let client = try await fixture.connectedClient()
         let calls: [(String, [String: Value])] = [
             ("memory_upsert", ["namespace": "prefs", "key": "editor", "value": ["name": "helix", "tabs": 4], "run_id": "run-mcp-1"]),
@@ -53,6 +57,8 @@ import Testing
             ("run_summary", ["run_id": "run-mcp-1"]),
             ("find_exceptions", ["since_minutes": 60]),
             ("ops_gate", ["run_id": "run-mcp-1"]),
+            ("plan_status", [:]),
+            ("packet_status", ["packet_id": "pkt-mcp"]),
             ("memory_search", ["text": "helix"]),
             ("memory_forget", ["namespace": "prefs"]),
         ]

@@ -143,7 +143,8 @@ import Testing
     @Test func everyToolIsDescribedCompletely() {
         let names = MemoryService.tools.map(\.name)
         #expect(names == ["memory_query", "memory_search", "memory_upsert", "memory_get", "memory_forget",
-                          "memory_health", "memory_schema", "run_summary", "find_exceptions"])
+                          "memory_health", "memory_schema", "run_summary", "find_exceptions", "ops_gate",
+                          "plan_status", "packet_status"])
         for tool in MemoryService.tools {
             #expect(tool.inputSchema["type"] == "object")
             #expect(tool.outputSchema["type"] == "object")

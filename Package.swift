@@ -200,7 +200,7 @@ let package = Package(
         .testTarget(
             name: "TrackerTests",
             dependencies: [
-                "MemoryStore", "MemoryService", "MemoryIngest", "Contracts", "DuckDB", "Redaction", "memoryd",
+                "MemoryStore", "MemoryService", "MemoryIngest", "Contracts", "DuckDB", "Redaction", "memoryd", "TestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]

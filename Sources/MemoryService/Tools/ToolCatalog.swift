@@ -4,7 +4,7 @@ import Contracts
 /// listing from here, so names, arguments and annotations cannot drift apart.
 enum ToolCatalog {
     static let all: [Tool] = [
-        query, search, upsert, get, forget, health, schema, runSummary, findExceptions, opsGate,
+        query, search, upsert, get, forget, health, schema, runSummary, findExceptions, opsGate, planStatus, packetStatus,
     ]
 
     private static let string: JSONValue = ["type": "string"]
@@ -191,5 +191,44 @@ enum ToolCatalog {
             ], required: ["reason_code", "source"])]),
             ("decided_at", timestamp),
         ], required: ["run_id", "decision", "reasons", "decided_at"]),
+        annotations: .init(readOnly: true, destructive: false, idempotent: true))
+
+    private static let packetStatusSchema = object([
+        ("packet_id", string), ("milestone", string), ("title", string), ("priority", string),
+        ("depends_on", described(anyArray, "every packet this one waits for")),
+        ("missing", described(anyArray, "the prerequisites that are not done")),
+        ("status", ["enum": ["done", "in_progress", "blocked", "failed", "not_started"]]),
+        ("run_id", described(nullableString, "the run that proves the status")),
+        ("evidence", ["type": "array", "items": object([("table", string), ("ref", string), ("detail", string)])]),
+    ], required: ["packet_id", "milestone", "status", "run_id", "evidence"])
+
+    static let planStatus = Tool(
+        name: "plan_status", title: "Execution tracker: milestones and packets",
+        description: """
+            The loaded plan (memoryd plan load): each milestone and work packet with its status derived from observed \
+            runs (done, in_progress, blocked, failed, not_started), the run and rows that prove it, and the milestone \
+            and cross-system dependency matrices (1 where the row depends on the column). not_found when no plan is loaded.
+            """,
+        inputSchema: object([]),
+        outputSchema: object([
+            ("plan", string),
+            ("milestones", ["type": "array", "items": object([
+                ("order", ["type": "integer"]), ("milestone", string), ("title", string), ("scope", string),
+                ("priority", string), ("depends_on", anyArray), ("status", string), ("packets", anyArray), ("runs", anyArray),
+            ], required: ["order", "milestone", "status"])]),
+            ("packets", ["type": "array", "items": packetStatusSchema]),
+            ("milestone_matrix", object([("ids", anyArray), ("rows", anyArray)])),
+            ("system_matrix", object([("ids", anyArray), ("rows", anyArray)])),
+        ], required: ["plan", "milestones", "packets", "milestone_matrix"]),
+        annotations: .init(readOnly: true, destructive: false, idempotent: true))
+
+    static let packetStatus = Tool(
+        name: "packet_status", title: "Status of one work packet",
+        description: """
+            One packet of the loaded plan: its derived status, the run that proves it with the rows behind it, and \
+            the prerequisite packets still missing. not_found for a packet the plan does not have.
+            """,
+        inputSchema: object([("packet_id", ["type": "string", "minLength": 1])], required: ["packet_id"]),
+        outputSchema: packetStatusSchema,
         annotations: .init(readOnly: true, destructive: false, idempotent: true))
 }

@@ -70,20 +70,26 @@ import Testing
     }
 
     /// `memoryd demo` against a daemon: its runs are stored, correlated by `dome.run.id`, stages
-    /// in order, the failing stage marked; it prints each run's summary from the memory API; and
-    /// the standard `OTEL_*` variables override what its code configures.
+    /// in order, the failing stage marked; it prints each run's summary from the memory API; the
+    /// standard `OTEL_*` variables override what its code configures; and the console prints
+    /// every span, redacted.
     @Test func demoRunsAreQueryableByRunID() async throws {
         try await withTemporaryDirectory { directory in
             let server = try await MemorydProcess.start(databasePath: directory.appendingPathComponent("memory.duckdb").path)
             let demo = try await MemorydProcess.run(
                 ["demo", "--endpoint", "http://127.0.0.1:\(server.otlpPort)", "--api", "http://127.0.0.1:\(server.apiPort)", "--runs", "3"],
-                in: directory, environment: ["OTEL_SERVICE_NAME": "planner-from-env"])
+                in: directory, environment: ["OTEL_SERVICE_NAME": "planner-from-env", "MEMORY_TELEMETRY_CONSOLE": "1"])
             #expect(await server.stop() == 0)
             #expect(demo.status == 0, "\(demo.stderr)")
             let runIDs = demo.stdout.split(separator: "\n").compactMap { line in
                 line.hasPrefix("run-") ? String(line.prefix { $0 != " " }) : nil
             }
             try #require(runIDs.count == 3, "\(demo.stdout)")
+            let console = demo.stderr.split(separator: "\n")
+            #expect(console.contains { $0.contains(" info ") && $0.hasSuffix("ms)") && $0.contains("stage plan (") }, "\(demo.stderr)")
+            #expect(console.contains { $0.contains(" error ") && $0.contains("stage act (") })
+            #expect(console.contains { $0.contains("calling tool http.post with api key [REDACTED:api_key]") })
+            #expect(!demo.stderr.contains("sk-live-demo-4242"))
 
             let rows = try await server.query("""
                 select run_id, stage, stage_index, otel_status_code, is_exception

@@ -44,10 +44,11 @@ actor RelayConnection {
     private var initialize: Data?
     private var renewal: (stale: String, task: Task<Void, any Error>)?
 
-    init(endpoint: URL, requestTimeout: Duration, logger: Logger) {
+    init(endpoint: URL, requestTimeout: Duration, bearerToken: String? = nil, logger: Logger) {
         self.endpoint = endpoint
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = Double(requestTimeout.components.seconds)
+        if let bearerToken { configuration.httpAdditionalHeaders = ["Authorization": "Bearer \(bearerToken)"] }
         http = URLSession(configuration: configuration)
         self.logger = logger
     }

@@ -10,9 +10,12 @@ public struct StdioRelay: Sendable {
         public var endpoint: URL
         /// Longest wait for one answer (default 120 s, well above `memory_query`'s 30 s cap).
         public var requestTimeout: Duration = .seconds(120)
+        /// Sent as `Authorization: Bearer …` when the daemon checks tokens (`MEMORYD_TOKEN`).
+        public var bearerToken: String?
 
-        public init(endpoint: URL) {
+        public init(endpoint: URL, bearerToken: String? = nil) {
             self.endpoint = endpoint
+            self.bearerToken = bearerToken
         }
     }
 
@@ -29,7 +32,7 @@ public struct StdioRelay: Sendable {
     /// ends the session at the daemon.
     public func run() async {
         let connection = RelayConnection(endpoint: configuration.endpoint, requestTimeout: configuration.requestTimeout,
-                                         logger: logger)
+                                         bearerToken: configuration.bearerToken, logger: logger)
         let output = LineWriter(handle: .standardOutput, logger: logger)
         await withTaskGroup(of: Void.self) { group in
             for await line in StandardInput.lines() {

@@ -162,6 +162,26 @@ struct AuthTests {
         }
     }
 
+    /// `memoryd mcp --api URL` relays with `MEMORYD_TOKEN`; the daemon audits the token's id.
+    @Test func stdioRelayCarriesTheToken() async throws {
+        try await Self.withServer { server, db in
+            let session = [
+                #"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"relay","version":"1"}}}"#,
+                #"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+                #"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"memory_schema","arguments":{}}}"#,
+            ].joined(separator: "\n") + "\n"
+            let api = "http://127.0.0.1:\(server.apiPort)"
+            let relayed = try await Tools.run(TestServer.binary, ["mcp", "--api", api], input: session,
+                                              environment: ["MEMORYD_TOKEN": Self.reader])
+            #expect(relayed.stdout.contains("\"id\":2") && relayed.stdout.contains("structuredContent"), "\(relayed.stdout.suffix(400))")
+            let refused = try await Tools.run(TestServer.binary, ["mcp", "--api", api], input: session)
+            #expect(!refused.stdout.contains("structuredContent"), "without a token: \(refused.stdout.suffix(400))")
+            _ = await server.stop()
+            let rows = try await Tools.stockQuery(db, "select actor || '|' || surface || '|' || operation from audit_log")
+            #expect(rows == ["reader|mcp|memory_schema"], "\(rows)")
+        }
+    }
+
     @Test func noTokensMeansLocalAndLoopbackOnly() async throws {
         try await TemporaryDirectory.with { directory in
             let db = directory.appendingPathComponent("memory.duckdb").path

@@ -37,7 +37,7 @@ struct MCP: AsyncParsableCommand {
         let logger = configuration.bootstrapLogging()
 
         if let api {
-            await StdioRelay(configuration: .init(endpoint: try Self.endpoint(api)), logger: logger).run()
+            await StdioRelay(configuration: .init(endpoint: try Self.endpoint(api), bearerToken: Self.token), logger: logger).run()
             return
         }
         let store: Store
@@ -51,7 +51,7 @@ struct MCP: AsyncParsableCommand {
             }
             logger.notice("the database is held by a running memoryd; relaying to its MCP endpoint",
                           metadata: ["endpoint": "\(daemon)"])
-            await StdioRelay(configuration: .init(endpoint: daemon), logger: logger).run()
+            await StdioRelay(configuration: .init(endpoint: daemon, bearerToken: Self.token), logger: logger).run()
             return
         }
 
@@ -71,6 +71,9 @@ struct MCP: AsyncParsableCommand {
         // Fold the WAL into the file, as `serve` does, so the next reader opens it without replay.
         try store.connect().execute("CHECKPOINT")
     }
+
+    /// The daemon's bearer token for the relay, when it checks tokens (`[[auth.tokens]]`).
+    static var token: String? { ProcessInfo.processInfo.environment["MEMORYD_TOKEN"].flatMap { $0.isEmpty ? nil : $0 } }
 
     /// `http://host:port` or a full `…/mcp` URL.
     static func endpoint(_ text: String) throws -> URL {

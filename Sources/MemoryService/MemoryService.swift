@@ -40,6 +40,9 @@ public final class MemoryService: Sendable {
         /// Verifies the audit chain for `ops_gate` (a broken chain denies); nil: the service's
         /// audit log, when it has one, is verified (`AuditLog.verify`).
         public var auditCheck: AuditCheck?
+        /// How long one verification of the service's audit log answers the gate and the
+        /// `audit_broken` rules (`gate.audit_check_interval`, default 5 s; 0: every time).
+        public var auditCheckInterval: Duration = .seconds(5)
 
         public init() {}
     }
@@ -77,6 +80,7 @@ public final class MemoryService: Sendable {
     /// Every call is appended here before it is answered (nil: not audited).
     let audit: AuditLog?
     let startedAt = Date()
+    let auditVerdicts = AuditVerdictCache()
     private let inputSchemas: [String: JSONSchema]
 
     /// Loads the search extension and locks the database down for untrusted SQL (see

@@ -29,6 +29,7 @@ import Testing
         let c = try load("""
             [gate]
             max_ingest_lag = "2m"
+            audit_check_interval = "1s"
 
             [alerts]
             interval = "5s"
@@ -90,6 +91,7 @@ import Testing
             \(Self.hook)
             """, environment: ["HOOK_SECRET": "from-env"])
         #expect(c.gateMaxIngestLag == 120 && c.memory.gateMaxIngestLag == .seconds(120))
+        #expect(c.memory.auditCheckInterval == .seconds(1))
         let a = c.alerts
         #expect(a.interval == 5 && a.maxAttempts == 4 && a.backoffInitial == 0.5 && a.backoffMax == 60 && a.deliveryTimeout == 3)
         #expect(a.rules.map(\.name) == ["errors", "pii", "high-denies", "lag", "audit", "facts"])

@@ -179,6 +179,18 @@ import Testing
         #expect(try f.alerts().first?.summary.contains("seq 1") == true)
     }
 
+    @Test func oneAuditWalkAnswersForItsInterval() async throws {
+        let f = try OpsFixture(auditLog: true, auditCheckInterval: .seconds(600))
+        defer { f.remove() }
+        try await f.ingestFixture("clean.jsonl")
+        try await expectGate(f, "run-269e0d37-1", "allow", [])
+        try f.store.connect().execute("UPDATE audit_log SET actor = 'mallory' WHERE seq = 1")
+        // Within the interval the last verdict stands (the trade-off `gate.audit_check_interval`
+        // sets); the chain itself is broken, as the next walk will find.
+        try await expectGate(f, "run-269e0d37-1", "allow", [])
+        #expect(try AuditLog.verify(on: f.store.connect()).intact == false)
+    }
+
     @Test func unknownRunIsNotFoundNeverAllow() async throws {
         let f = try OpsFixture()
         defer { f.remove() }

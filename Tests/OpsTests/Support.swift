@@ -45,7 +45,8 @@ final class OpsFixture: @unchecked Sendable {
     /// `auditLog`: the service keeps a real audit log (issue 6) and the gate verifies it,
     /// instead of reading `audit`.
     init(directory: URL? = nil, now: Date = Date(), gateMaxIngestLag: Duration = .seconds(60),
-         audit: AuditStatus? = AuditStatus(intact: true, detail: "intact"), auditLog: Bool = false) throws {
+         audit: AuditStatus? = AuditStatus(intact: true, detail: "intact"), auditLog: Bool = false,
+         auditCheckInterval: Duration = .zero) throws {
         self.directory = directory ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("ops-tests-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
@@ -59,6 +60,7 @@ final class OpsFixture: @unchecked Sendable {
         var configuration = MemoryService.Configuration()
         configuration.readers = 2
         configuration.gateMaxIngestLag = gateMaxIngestLag
+        configuration.auditCheckInterval = auditCheckInterval
         if !auditLog {
             configuration.auditCheck = {
                 guard let status = auditBox.current else { throw TestError("no audit verifier in this test") }

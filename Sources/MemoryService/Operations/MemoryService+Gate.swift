@@ -9,11 +9,13 @@ extension MemoryService {
     public var auditCheck: AuditCheck? {
         if let check = configuration.auditCheck { return check }
         guard audit != nil else { return nil }
-        let readers = self.readers
+        let readers = self.readers, verdicts = auditVerdicts, maxAge = configuration.auditCheckInterval
         return {
-            let verification = try await readers.run { try AuditLog.verify(on: $0) }
-            return AuditStatus(intact: verification.intact, ref: verification.firstBadSeq.map { "audit_log:\($0)" },
-                               detail: verification.description)
+            try await verdicts.status(maxAge: maxAge) {
+                let verification = try await readers.run { try AuditLog.verify(on: $0) }
+                return AuditStatus(intact: verification.intact, ref: verification.firstBadSeq.map { "audit_log:\($0)" },
+                                   detail: verification.description)
+            }
         }
     }
 

@@ -13,7 +13,7 @@ extension MemorydConfiguration {
     private static let alertsKeys: Set<String> = [
         "interval", "max_attempts", "backoff_initial", "backoff_max", "delivery_timeout", "rules",
     ]
-    private static let gateKeys: Set<String> = ["max_ingest_lag"]
+    private static let gateKeys: Set<String> = ["max_ingest_lag", "audit_check_interval"]
     private static let ruleKeys: Set<String> = [
         "name", "kind", "threshold", "window", "for", "severity", "reason_code", "runbook", "webhooks", "secret",
         "secret_env", "cooldown", "group_by", "services", "reason_codes", "severities", "sources", "min_spans", "query",
@@ -25,6 +25,9 @@ extension MemorydConfiguration {
             try Self.checkKeys(gate, Self.gateKeys, at: "gate", file: file)
             if let lag = gate["max_ingest_lag"] {
                 gateMaxIngestLag = try Self.duration(lag, at: "gate.max_ingest_lag", file: file)
+            }
+            if let interval = gate["audit_check_interval"] {
+                gateAuditCheckInterval = try Self.duration(interval, at: "gate.audit_check_interval", file: file)
             }
         }
         guard let value = table["alerts"] else { return }

@@ -37,6 +37,8 @@ struct MemorydConfiguration: Sendable, Equatable {
     var alerts = AlertsConfiguration()
     /// `[gate] max_ingest_lag` (file only): `ops_gate` holds runs while ingest is further behind; default 60 s.
     var gateMaxIngestLag: Double = 60
+    /// `[gate] audit_check_interval` (file only): how long one audit chain verification answers; default 5 s.
+    var gateAuditCheckInterval: Double = 5
 
     var ingest: IngestPipeline.Configuration {
         .init(maxQueuedRows: ingestQueueRows, maxRowsPerCommit: ingestCommitRows)
@@ -47,6 +49,7 @@ struct MemorydConfiguration: Sendable, Equatable {
         memory.readers = memoryReaders
         memory.extensionDirectory = duckdbExtensionDir
         memory.gateMaxIngestLag = .milliseconds(Int64(gateMaxIngestLag * 1000))
+        memory.auditCheckInterval = .milliseconds(Int64(gateAuditCheckInterval * 1000))
         return memory
     }
 

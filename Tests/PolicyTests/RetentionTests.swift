@@ -64,6 +64,24 @@ struct RetentionTests {
         }
     }
 
+    @Test func auditRowsArePrunedBehindACheckpoint() async throws {
+        try await TemporaryDirectory.with { directory in
+            let store = try Store(path: directory.appendingPathComponent("r.duckdb").path)
+            let audit = try AuditLog(store: store)
+            let now = AuditDigest.nowMicros()
+            for age in [400, 300, 10] as [Int64] {
+                try await audit.append(AuditEntry(time: now - age * Self.day, actor: "local", surface: "cli", operation: "x",
+                                                  argumentsDigest: AuditDigest.sha256Hex(""), outcome: "ok"))
+            }
+            var policy = RetentionPolicy()
+            policy.maxAge[.auditLog] = .some(365 * 86_400)
+            let report = try await Retention(store: store, policy: policy, audit: audit).apply(dryRun: false)
+            #expect(Self.report(report, "audit_log")?.rows == 1)
+            let result = try AuditLog.verify(on: store.connect())
+            #expect(result.intact && result.checkpointSeq == 1 && result.rows == 2, "\(result)")
+        }
+    }
+
     @Test func archivesToParquetByDayInsideTheSandbox() async throws {
         try await TemporaryDirectory.with { directory in
             let archive = directory.appendingPathComponent("archive").path

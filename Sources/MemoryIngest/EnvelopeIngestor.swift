@@ -202,8 +202,10 @@ public final class EnvelopeIngestor {
     // MARK: The loop
 
     /// `file`: the cursor of the file being read (its position and line number move with the
-    /// commits); nil for a stream. Lines are gathered a chunk at a time, checked in parallel
-    /// (each line's checks are independent), then committed in their order.
+    /// commits); nil for a stream. Lines are gathered a chunk at a time and checked in parallel
+    /// (each line's checks are independent) while the previous chunk commits on the
+    /// committer's thread; chunks commit one at a time, in order. A stop (`shouldStop`) is
+    /// honoured after a commit: a chunk checked but not committed yet is read again next time.
     private func ingest(_ reader: inout LineReader, source: String, file: FileCursor?, size: Int64?) throws -> Summary {
         var summary = Summary(source: source)
         let startedAt = reader.position
@@ -212,38 +214,41 @@ public final class EnvelopeIngestor {
         lines.reserveCapacity(chunkLines)
         var position = reader.position
         var lineNumber = file?.nextLine ?? 1
+        let committer = Committer(writer: writer, checker: checker)
 
-        /// Checks and commits the gathered lines, which end at `position`.
-        func commit() throws {
-            let firstNumber = lineNumber - Int64(lines.count)
-            let outcomes = classify(lines, source: source, firstNumber: firstNumber)
-            var events: [EventRow] = []
-            var eventLines: [Int] = []
-            var rejects: [RejectRow] = []
-            events.reserveCapacity(lines.count)
+        /// Checks the gathered lines, which end at `position`, into a chunk to commit.
+        func prepare() -> Chunk {
+            let outcomes = classify(lines, source: source, firstNumber: lineNumber - Int64(lines.count))
+            var chunk = Chunk(lines: lines, end: position, nextLine: lineNumber,
+                              checkpoint: file.map { ($0.source, EventWriter.FileCheckpoint(position: position, identity: $0.identity)) })
+            chunk.events.reserveCapacity(lines.count)
             for (i, outcome) in outcomes.enumerated() {
                 switch outcome {
                 case .blank: break
                 case .event(let row):
-                    events.append(row)
-                    eventLines.append(i)
-                case .reject(let row): rejects.append(row)
+                    chunk.events.append(row)
+                    chunk.eventLines.append(i)
+                case .reject(let row): chunk.rejects.append(row)
                 }
             }
-            let result = try writer.commit(
-                events: events, rejects: rejects,
-                checkpoint: file.map { ($0.source, EventWriter.FileCheckpoint(position: position, identity: $0.identity)) },
-                excerpt: { self.checker.excerpt(lines[eventLines[$0]].bytes) })
+            lines.removeAll(keepingCapacity: true)
+            return chunk
+        }
+
+        /// Takes in a committed chunk; false when the pass is to stop.
+        func finish(_ done: (chunk: Chunk, result: EventWriter.CommitResult)?) -> Bool {
+            guard let (chunk, result) = done else { return true }
+            summary.lines += chunk.lines.count
             summary.stored += result.stored
             summary.duplicates += result.duplicates
             summary.unknownTopics += result.unknownTopics
             summary.rejected += result.rejected
-            summary.bytes = position - startedAt
-            lines.removeAll(keepingCapacity: true)
-            file?.committed = position
-            file?.position = position
-            file?.nextLine = lineNumber
+            summary.bytes = chunk.end - startedAt
+            file?.committed = chunk.end
+            file?.position = chunk.end
+            file?.nextLine = chunk.nextLine
             onProgress?(Progress(source: source, lines: summary.lines, bytes: summary.bytes, size: size, startedAt: startedAt))
+            return !shouldStop()
         }
 
         while let line = try reader.next() {
@@ -253,19 +258,75 @@ public final class EnvelopeIngestor {
                 summary.pendingBytes = line.length
                 break
             }
-            summary.lines += 1
             lines.append(line)
             position = line.end
             lineNumber += 1
             if lines.count >= chunkLines {
-                try commit()
-                if shouldStop() { return summary }
+                let chunk = prepare()
+                guard finish(try committer.wait()) else { return summary }
+                committer.start(chunk)
             }
         }
+        guard finish(try committer.wait()) else { return summary }
         // A file's checkpoint is written even when no line was read (a new, replaced or empty
         // file), so the next run knows which file it belongs to.
-        if !lines.isEmpty || (file != nil && file?.committed != position) { try commit() }
+        if !lines.isEmpty || (file != nil && file?.committed != position) {
+            committer.start(prepare())
+            _ = finish(try committer.wait())
+        }
         return summary
+    }
+
+    /// Checked lines ready to commit.
+    private struct Chunk: Sendable {
+        let lines: [LineReader.Line]
+        /// The position after the chunk's last line, and the number of the line after it.
+        let end: Int64
+        let nextLine: Int64
+        let checkpoint: (source: String, EventWriter.FileCheckpoint)?
+        var events: [EventRow] = []
+        /// The index in `lines` of each event.
+        var eventLines: [Int] = []
+        var rejects: [RejectRow] = []
+    }
+
+    /// Commits chunks on a thread of its own, one at a time, so the next chunk is checked
+    /// meanwhile. Driven by one thread: `start`, then `wait` before the next `start`.
+    private final class Committer: @unchecked Sendable {
+        private let writer: EventWriter
+        private let checker: LineChecker
+        private let queue = DispatchQueue(label: "memoryd.envelopes.commit")
+        private let done = DispatchSemaphore(value: 0)
+        // Written on `queue` before `done` is signalled, read after waiting for it.
+        private var outcome: Result<(chunk: Chunk, result: EventWriter.CommitResult), any Error>?
+        private var inFlight = false
+
+        init(writer: EventWriter, checker: LineChecker) {
+            self.writer = writer
+            self.checker = checker
+        }
+
+        func start(_ chunk: Chunk) {
+            inFlight = true
+            queue.async { [self] in
+                outcome = Result {
+                    let result = try writer.commit(
+                        events: chunk.events, rejects: chunk.rejects, checkpoint: chunk.checkpoint,
+                        excerpt: { [checker] in checker.excerpt(chunk.lines[chunk.eventLines[$0]].bytes) })
+                    return (chunk, result)
+                }
+                done.signal()
+            }
+        }
+
+        /// The chunk in flight once committed (rethrowing its failure); nil when none is.
+        func wait() throws -> (chunk: Chunk, result: EventWriter.CommitResult)? {
+            guard inFlight else { return nil }
+            done.wait()
+            inFlight = false
+            defer { outcome = nil }
+            return try outcome?.get()
+        }
     }
 
     /// The outcome of each line, `firstNumber` being the first one's line number: on all cores
@@ -296,6 +357,18 @@ public final class EnvelopeIngestor {
     /// Fewer lines than this are checked on the calling thread.
     static let parallelLines = 256
 
+    /// Newlines in `bytes`, found with `memchr` (a resumed run counts every line before it).
+    private static func newlines(in bytes: UnsafeRawBufferPointer) -> Int64 {
+        guard var cursor = bytes.baseAddress else { return 0 }
+        let end = cursor + bytes.count
+        var count: Int64 = 0
+        while cursor < end, let found = memchr(cursor, 0x0A, end - cursor) {
+            count += 1
+            cursor = UnsafeRawPointer(found) + 1
+        }
+        return count
+    }
+
     /// Newlines before `offset`: the number of the line a resumed run starts at, minus one.
     private static func lineCount(_ handle: FileHandle, upTo offset: Int64) throws -> Int64 {
         guard offset > 0 else { return 0 }
@@ -303,7 +376,7 @@ public final class EnvelopeIngestor {
         var remaining = offset
         var count: Int64 = 0
         while remaining > 0, let block = try handle.read(upToCount: Int(min(remaining, Int64(readBlockBytes)))), !block.isEmpty {
-            count += Int64(block.count { $0 == UInt8(ascii: "\n") })
+            count += block.withUnsafeBytes { Self.newlines(in: $0) }
             remaining -= Int64(block.count)
         }
         return count

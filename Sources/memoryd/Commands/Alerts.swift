@@ -25,7 +25,7 @@ struct AlertsCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON (the alerts section of memory_health).")
         var json = false
 
-        @Option(help: "A running daemon's API (http://HOST:PORT) to ask; default: the database file, else the configured API.")
+        @Option(help: "A running daemon's API (http://HOST:PORT) to ask (with MEMORYD_TOKEN as bearer token when set); default: the database file, else the configured API.")
         var api: String?
 
         func run() async throws {
@@ -55,9 +55,12 @@ struct AlertsCommand: AsyncParsableCommand {
             }
             let base = api ?? "http://\(configuration.server.bind):\(configuration.server.apiPort)"
             guard let url = URL(string: base + "/v1/health") else { throw UsageError("--api \(base) is not a URL") }
+            var request = URLRequest(url: url)
+            // A daemon that checks tokens (`[[auth.tokens]]`) takes the same one `memoryd mcp` relays with.
+            if let token = MCP.token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
             let data: Data
             do {
-                let (body, response) = try await URLSession.shared.data(from: url)
+                let (body, response) = try await URLSession.shared.data(for: request)
                 guard (response as? HTTPURLResponse)?.statusCode == 200 else {
                     throw RuntimeError("\(url) answered \((response as? HTTPURLResponse)?.statusCode ?? 0)")
                 }

@@ -28,6 +28,12 @@ struct CommandAuditTests {
             #expect(rows == ["local|cli|ingest|\(fixture)|ok", "local|cli|replay|-|ok", "local|mcp|memory_upsert|n/k|ok"], "\(rows)")
             let counts = try await Tools.stockQuery(db, "select row_counts from audit_log where operation = 'ingest'")
             #expect(counts.first?.contains("\"stored\":") == true, "\(counts)")
+            // False positives on the envelope fixture: nothing in it is a secret, so nothing is replaced
+            // (the fact written over stdio MCP above has its password redacted).
+            let redacted = try await Tools.stockQuery(db, "select table_name || ':' || rule from redactions order by 1")
+            #expect(redacted == ["memories:password"], "\(redacted)")
+            let guards = try await Tools.stockQuery(db, "select count(*) from guard_outcomes where guard_id = 'pii-egress'")
+            #expect(guards == ["10"])
             let verify = try await Tools.memoryd(["audit", "verify", "--db", db])
             #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
         }

@@ -64,6 +64,32 @@ struct RetentionTests {
         }
     }
 
+    /// DuckDB frees the blocks of deleted row groups at the checkpoint a pass ends with.
+    @Test func spaceIsReclaimed() async throws {
+        try await TemporaryDirectory.with { directory in
+            let store = try Store(path: directory.appendingPathComponent("r.duckdb").path)
+            let connection = try store.connect()
+            try connection.execute("""
+                INSERT INTO logs (log_key, time, time_unix_nano, observed_time_unix_nano, severity_number, level, message,
+                                  flags, received_at)
+                SELECT 'k' || i, now() - INTERVAL 40 DAY, 0, 0, 9, 9, repeat(md5(i::VARCHAR), 8), 0, now()
+                FROM range(300000) r(i);
+                CHECKPOINT;
+                """)
+            func used() throws -> Int64 {
+                let row = try connection.query("SELECT total_blocks - free_blocks FROM pragma_database_size()").rows[0]
+                return row[0].int64 ?? -1
+            }
+            let before = try used()
+            var policy = RetentionPolicy()
+            policy.batchRows = 100_000
+            let report = try await Retention(store: store, policy: policy, audit: nil).apply(dryRun: false)
+            #expect(Self.report(report, "logs")?.rows == 300_000)
+            let after = try used()
+            #expect(after * 4 < before, "used blocks \(before) → \(after)")
+        }
+    }
+
     @Test func auditRowsArePrunedBehindACheckpoint() async throws {
         try await TemporaryDirectory.with { directory in
             let store = try Store(path: directory.appendingPathComponent("r.duckdb").path)

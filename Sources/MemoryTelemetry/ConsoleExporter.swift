@@ -7,8 +7,7 @@ import Tracing
 struct ConsoleExporter: Sendable {
     func print(_ span: TelemetrySpan, scrubber: SpanScrubber) {
         let state = span.finished
-        let attributes = span.exportedAttributes(state, scrubber: scrubber)
-        let message = attributes.get(Logfire.msg).map(Logfire.text(of:)) ?? scrubber.scrub(text: state.name) ?? state.name
+        let message = span.exported(state, scrubber: scrubber).message
         let end = state.endNanos ?? span.startNanos
         var line = Self.clock(end) + " "
         let label = state.level == .error || state.status?.code == .error ? "error" : (state.level ?? .info).label

@@ -2,7 +2,7 @@ import Redaction
 import Tracing
 
 /// memoryd's redaction rules (the shared `Redaction` module) applied to what a span carries,
-/// before swift-otel can export it: the SpanAttributes counterpart of memoryd's walk over OTLP
+/// before it is encoded for export or printed: the SpanAttributes counterpart of memoryd's walk over OTLP
 /// attributes. Every function reports whether anything changed; the common case, nothing
 /// sensitive, allocates nothing.
 struct SpanScrubber: Sendable {
@@ -12,26 +12,42 @@ struct SpanScrubber: Sendable {
     /// `logfire.msg_template` and the fields found sensitive, so a `{password}` formatted into
     /// the message goes too.
     func scrub(_ attributes: inout SpanAttributes) -> Bool {
+        guard case .string(let original)? = attributes.get(Logfire.msg) else {
+            var none: String?
+            return scrub(&attributes, message: &none, template: nil)
+        }
+        attributes.set(Logfire.msg, value: nil)
+        var template: String?
+        if case .string(let t)? = attributes.get(Logfire.msgTemplate) { template = t }
+        var message: String? = original
+        let changed = scrub(&attributes, message: &message, template: template)
+        attributes.set(Logfire.msg, value: .string(message ?? original))
+        return changed
+    }
+
+    /// Redacts every attribute, then `message` (formatted from `template`) with the fields
+    /// found sensitive.
+    func scrub(_ attributes: inout SpanAttributes, message: inout String?, template: String?) -> Bool {
         var fields: [SensitiveField] = []
         var changes: [(key: String, value: SpanAttribute)] = []
-        var message: String?
-        var template: String?
         attributes.forEach { key, value in
-            if key == Logfire.msg, case .string(let m) = value {
-                message = m
-                return
-            }
-            if key == Logfire.msgTemplate, case .string(let t) = value { template = t }
             if let redacted = scrub(value, key: key, fields: &fields) { changes.append((key, redacted)) }
         }
         var discarded: [Redaction] = []
-        if let message,
-           let redacted = redactor.redactMessage(message, template: template, sensitiveFields: fields, path: "", into: &discarded) {
-            changes.append((Logfire.msg, .string(redacted)))
+        var changed = !changes.isEmpty
+        if let original = message,
+           let redacted = redactor.redactMessage(original, template: template, sensitiveFields: fields, path: "", into: &discarded) {
+            message = redacted
+            changed = true
         }
-        guard !changes.isEmpty else { return false }
         for change in changes { attributes.set(change.key, value: change.value) }
-        return true
+        return changed
+    }
+
+    /// One attribute on its own (the fields it reveals as sensitive are not needed).
+    func scrub(_ value: SpanAttribute, key: String) -> SpanAttribute {
+        var fields: [SensitiveField] = []
+        return scrub(value, key: key, fields: &fields) ?? value
     }
 
     /// Free text without a key of its own: span names, status messages.

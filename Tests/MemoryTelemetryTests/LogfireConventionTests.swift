@@ -44,6 +44,29 @@ import Tracing
         #expect(run.resourceString("service.name") == "telemetry-tests")
     }
 
+    /// Each key is sent once: the run's correlation wins over an argument of the same name, and
+    /// Logfire's own fields over arguments that borrow their names; a code location given by
+    /// the caller is kept.
+    @Test func eachKeyOnceWithTheRightValue() async throws {
+        let capture = try await capture { telemetry in
+            try await telemetry.withRun(Run(id: "run-wins", agent: "planner")) { _ in
+                telemetry.info("clash", ["dome.run.id": "run-impostor", "dome.agent": "impostor", "logfire.span_type": "span",
+                                         "code.function": "caller-given", "plain": 1])
+            }
+        }
+        for span in capture.spans {
+            let keys = span.span.attributes.map(\.key)
+            #expect(keys.count == Set(keys).count, "\(span.name): \(keys.sorted())")
+        }
+        let log = try capture.span(named: "clash")
+        #expect(log.string("dome.run.id") == "run-wins")
+        #expect(log.string("dome.agent") == "planner")
+        #expect(log.string("logfire.span_type") == "log")
+        #expect(log.string("code.function") == "caller-given")
+        #expect(log["code.lineno"] == nil, "the caller's code location is not mixed with this one")
+        #expect(log.int("plain") == 1)
+    }
+
     @Test func levels() async throws {
         let capture = try await capture { telemetry in
             telemetry.debug("d")

@@ -1,9 +1,9 @@
 import Tracing
 
 /// Turns ended spans into one OTLP/HTTP traces request body (`ExportTraceServiceRequest`,
-/// protobuf), written by hand: each span's attributes completed and redacted
-/// (`TelemetrySpan.exportedAttributes`), its name, event and link attributes and status message
-/// redacted too. Runs on the exporter's task. Building the generated message types and letting
+/// protobuf), written by hand: each span's own attributes, Logfire's fields and the source
+/// location (`TelemetrySpan.exported`), then the run's correlation attributes (encoded once
+/// per run and batch); name, event and link attributes and status message redacted too. Runs on the exporter's task. Building the generated message types and letting
 /// SwiftProtobuf size and serialize them cost about four times as much (see README).
 struct OTLPSpanEncoder: Sendable {
     private let resourceAttributes: [(String, String)]
@@ -28,24 +28,42 @@ struct OTLPSpanEncoder: Sendable {
                     scope.stringField(1, "MemoryTelemetry")
                     scope.stringField(2, TelemetryVersion.current)
                 }
-                for span in spans { scopeSpans.message(2) { write(span, into: &$0) } }
+                var runs: [ObjectIdentifier: [UInt8]] = [:]
+                for span in spans { scopeSpans.message(2) { write(span, runs: &runs, into: &$0) } }
             }
         }
         return writer.bytes
     }
 
     /// A `Span` message's fields, in field-number order.
-    private func write(_ span: TelemetrySpan, into writer: inout ProtobufWriter) {
+    private func write(_ span: TelemetrySpan, runs: inout [ObjectIdentifier: [UInt8]], into writer: inout ProtobufWriter) {
         let state = span.finished
+        let exported = span.exported(state, scrubber: scrubber)
         writer.traceIDField(1, span.spanContext.traceID)
         writer.bigEndianField(2, span.spanContext.spanID)
         if let traceState = span.spanContext.traceState { writer.stringField(3, traceState) }
         if let parent = span.parentSpanID { writer.bigEndianField(4, parent) }
-        writer.stringField(5, scrubber.scrub(text: state.name) ?? state.name)
+        writer.stringField(5, exported.name)
         writer.varintField(6, Self.kind(span.kind))
         writer.fixed64Field(7, span.startNanos)
         writer.fixed64Field(8, state.endNanos ?? span.startNanos)
-        Self.keyValues(9, span.exportedAttributes(state, scrubber: scrubber), into: &writer)
+        let run = span.run
+        exported.attributes.forEach { key, value in
+            guard !exported.derives(key), run?.attributes.get(key) == nil else { return }
+            Self.keyValue(9, key, Value(value), into: &writer)
+        }
+        for (key, value) in exported.derived { Self.keyValue(9, key, Value(value), into: &writer) }
+        if let run {
+            let id = ObjectIdentifier(run)
+            if let encoded = runs[id] {
+                writer.append(encoded)
+            } else {
+                var encoded = ProtobufWriter(capacity: 256)
+                Self.keyValues(9, run.attributes, into: &encoded)
+                runs[id] = encoded.bytes
+                writer.append(encoded.bytes)
+            }
+        }
         for event in state.events {
             var attributes = event.attributes
             _ = scrubber.scrub(&attributes)

@@ -68,6 +68,11 @@ struct ProtobufWriter {
         withUnsafeBytes(of: id.low.bigEndian) { bytes.append(contentsOf: $0) }
     }
 
+    /// Bytes written by another writer: fields encoded once and reused.
+    mutating func append(_ encoded: [UInt8]) {
+        bytes.append(contentsOf: encoded)
+    }
+
     /// An embedded message whose size is known before it is written.
     mutating func messageHeader(_ field: UInt32, size: Int) {
         tag(field, .lengthDelimited)

@@ -22,6 +22,7 @@ public struct MemoryServer: Sendable {
     private let redactor: Redactor?
     private let logger: Logger
     private let auth: AuthConfiguration
+    private let holds: HoldRoutes
     private let limiter = RateLimiter()
 
     /// `redactor` scrubs every request before it is stored (nil: stored as received); `audit`
@@ -31,6 +32,7 @@ public struct MemoryServer: Sendable {
                 auth: AuthConfiguration = .init(), logger: Logger) throws {
         self.configuration = configuration
         self.auth = auth
+        holds = try HoldRoutes(store: store, audit: audit, maxBodyBytes: configuration.maxBodyBytes)
         self.store = store
         self.redactor = redactor
         self.logger = logger
@@ -57,6 +59,7 @@ public struct MemoryServer: Sendable {
             metrics.render(pipeline: pipeline, store: store)
         }).register(on: apiRouter)
         RESTRoutes(service: memory, maxBodyBytes: configuration.maxBodyBytes).register(on: apiRouter)
+        holds.register(on: apiRouter)
         EventsRoutes(endpoint: events, maxBodyBytes: configuration.maxBodyBytes).register(on: apiRouter)
         A2ARoutes(service: memory, configuration: configuration, logger: logger).register(on: apiRouter)
         MCPRoutes(service: memory, configuration: configuration, logger: logger).register(on: apiRouter)

@@ -8,7 +8,7 @@ import TestSupport
 /// listen beyond loopback without tokens.
 @Suite("auth and audit over HTTP")
 struct AuthTests {
-    static let reader = "mdt_reader-token", writer = "mdt_writer-token", limited = "mdt_limited-token"
+    static let reader = "mdt_reader-token", writer = "mdt_writer-token", limited = "mdt_limited-token", admin = "mdt_admin-token"
 
     static var config: String {
         """
@@ -28,6 +28,11 @@ struct AuthTests {
         scopes = ["admin"]
         rate_per_second = 0.5
         burst = 2
+
+        [[auth.tokens]]
+        id = "admin"
+        sha256 = "\(AuditDigest.sha256Hex(admin))"
+        scopes = ["admin"]
         """
     }
 
@@ -91,6 +96,24 @@ struct AuthTests {
             #expect(Array(forbidden.body.prefix(2)) == [0x08, 0x07], "\(forbidden.body)")
 
             #expect(try await HTTP.request(port: port, .post, "/v1/traces", token: Self.writer, headers: json, body: "{}").status == 200)
+        }
+    }
+
+    /// Legal holds while serving: admin only, audited, and what `retention hold` writes.
+    @Test func holdsOverHTTPNeedAdmin() async throws {
+        try await Self.withServer { server, db in
+            let port = server.apiPort
+            #expect(try await HTTP.request(port: port, .put, "/v1/holds/run-9", token: Self.reader).status == 403)
+            let held = try await HTTP.request(port: port, .put, "/v1/holds/run-9", token: Self.admin, body: #"{"reason": "case 12"}"#)
+            #expect(held.status == 200, "\(held)")
+            let list = try await HTTP.request(port: port, .get, "/v1/holds", token: Self.admin)
+            #expect(list.text.contains("\"run_id\":\"run-9\"") && list.text.contains("case 12") && list.text.contains("admin"), "\(list)")
+            #expect(try await HTTP.request(port: port, .delete, "/v1/holds/run-0", token: Self.admin).status == 404)
+            _ = await server.stop()
+            let rows = try await Tools.stockQuery(db, "select concat_ws('|', actor, operation, target, outcome) from audit_log order by seq")
+            #expect(rows == ["admin|retention hold|run:run-9|ok", "admin|retention release|run:run-0|not_found"], "\(rows)")
+            let holds = try await Tools.memoryd(["retention", "holds", "--db", db])
+            #expect(holds.stdout.hasPrefix("run-9"), "\(holds.stdout)")
         }
     }
 

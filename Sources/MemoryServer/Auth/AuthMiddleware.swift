@@ -77,6 +77,7 @@ struct AuthMiddleware: RouterMiddleware {
         case "/healthz", "/readyz", "/.well-known/agent-card.json": return nil
         case "/v1/events": return [.ingest]
         case "/mcp", "/a2a": return [.read, .write]
+        case _ where path.hasPrefix("/v1/holds"): return [.admin]
         default:
             // Memory tools check their own scope (read or write) when called.
             if path.hasPrefix("/v1/tools") || path.hasPrefix("/v1/memories") { return [.read, .write] }

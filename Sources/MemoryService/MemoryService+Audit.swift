@@ -41,7 +41,7 @@ extension MemoryService {
     }
 
     /// What a call is about, from its arguments: a fact (`namespace/key`), a namespace, a run,
-    /// a table; nil for the others (their arguments are only in the digest).
+    /// a packet, a table; nil for the others (their arguments are only in the digest).
     static func auditTarget(_ arguments: JSONValue) -> String? {
         guard case .object(let args) = arguments else { return nil }
         let namespace = args["namespace"]?.stringValue, key = args["key"]?.stringValue
@@ -49,6 +49,7 @@ extension MemoryService {
         if let namespace { return "namespace:\(namespace)" }
         if let key { return "key:\(key)" }
         if let run = args["run_id"]?.stringValue { return "run:\(run)" }
+        if let packet = args["packet_id"]?.stringValue { return "packet:\(packet)" }
         if let table = args["table"]?.stringValue { return "table:\(table)" }
         return nil
     }

@@ -1,6 +1,7 @@
 import Crypto
 import DuckDB
 import Foundation
+import MemoryService
 import MemoryStore
 import Testing
 @testable import memoryd
@@ -59,6 +60,20 @@ import Testing
             let sql = cells[2].trimmingCharacters(in: CharacterSet(charactersIn: "`"))
             #expect(try connection.query(sql).rows[0][0].int64 == Int64(cells[1]), "\(sql)")
         }
+    }
+
+    @Test func auditRowsOfThePacketsAndRunsAreIncluded() async throws {
+        let fixture = try PlanStatusTests.scenario()
+        let service = try fixture.service(audit: AuditLog(store: fixture.store))
+        _ = try await service.call("packet_status", arguments: ["packet_id": "pkt-a"], caller: Caller(surface: .rest))
+        _ = try await service.call("ops_gate", arguments: ["run_id": "run-b1"], caller: Caller(surface: .mcp))
+        _ = try await service.call("ops_gate", arguments: ["run_id": "run-d1"], caller: Caller(surface: .mcp))  // M3's run
+        let (out, _) = try export(fixture, "M1", to: "audited")
+        // The service locked the fixture's handle down for untrusted SQL; read with the exporter's.
+        let rows = try Store(path: fixture.databasePath, threads: 1).connect().query("""
+            SELECT operation, target FROM read_parquet('\(out.appendingPathComponent("audit_log.parquet").path)') ORDER BY seq
+            """).rows.map { "\($0[0].string ?? "") \($0[1].string ?? "")" }
+        #expect(rows == ["packet_status packet:pkt-a", "ops_gate run:run-b1"])
     }
 
     @Test func anUnknownMilestoneIsNamed() throws {

@@ -60,7 +60,7 @@ import Testing
             // The load is audited as a mutating command.
             let audit = try memoryd(["query", "--db", db, "--format", "csv",
                                      "SELECT operation, target FROM audit_log WHERE surface = 'cli'"], in: directory)
-            #expect(audit.stdout.contains("plan load,dome"))
+            #expect(audit.stdout.contains("plan load,plan:dome"))
         }
     }
 

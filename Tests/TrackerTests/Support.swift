@@ -93,10 +93,10 @@ final class TrackerFixture: @unchecked Sendable {
         offset += 1
     }
 
-    func service() throws -> MemoryService {
+    func service(audit: AuditLog? = nil) throws -> MemoryService {
         var logger = Logger(label: "tracker-tests")
         logger.logLevel = .error
-        return try MemoryService(store: store, redactor: nil, logger: logger)
+        return try MemoryService(store: store, redactor: nil, audit: audit, logger: logger)
     }
 }
 

@@ -33,7 +33,8 @@ public enum EvidenceExport {
         let runs = Array(Set(milestone.runs)).sorted()
         let packets = status.packets.filter { $0.packet.milestone == milestoneID }
         let runList = runs.isEmpty ? "NULL" : runs.map(literal).joined(separator: ", ")
-        let targets = ([milestoneID] + packets.map(\.packet.id) + runs).map(literal).joined(separator: ", ")
+        // Audit targets as the memory API writes them (`run:…`, `packet:…`).
+        let targets = (packets.map { "packet:\($0.packet.id)" } + runs.map { "run:\($0)" }).map(literal).joined(separator: ", ")
 
         var tables: [(file: String, what: String, sql: String)] = [
             ("spans.parquet", "spans", "SELECT * FROM spans WHERE run_id IN (\(runList)) ORDER BY start_time_unix_nano, trace_id, span_id"),

@@ -66,12 +66,12 @@ extension MemorydConfiguration {
     mutating func applyPolicy(path: String, value: any TOMLValueConvertible, file: String) throws -> Bool {
         switch path {
         case "redaction.allow_keys":
-            policy.redaction.allowedKeys = RedactionConfiguration.defaultAllowedKeys.union(try strings(value, path, file))
+            policy.redaction.allowedKeys = RedactionConfiguration.defaultAllowedKeys.union(try Self.strings(value, path, file))
         case "redaction.disable_rules":
-            policy.redaction.disabledRules = Set(try strings(value, path, file))
+            policy.redaction.disabledRules = Set(try Self.strings(value, path, file))
         case "redaction.key_patterns", "redaction.value_patterns":
             let isKey = path.hasSuffix("key_patterns")
-            let patterns = try tables(value, path, file).enumerated().map { index, table in
+            let patterns = try Self.tables(value, path, file).enumerated().map { index, table in
                 guard let name = table["name"]?.string, let regex = table["regex"]?.string,
                       Set(table.keys).isSubset(of: ["name", "regex"]) else {
                     throw ConfigurationError("\(file):\(Self.patternLine(path: path, index: index, file: file)): "
@@ -154,20 +154,12 @@ extension MemorydConfiguration {
         }
     }
 
-    private func strings(_ value: any TOMLValueConvertible, _ path: String, _ file: String) throws -> [String] {
-        try Self.strings(value, path, file)
-    }
-
     private static func strings(_ value: any TOMLValueConvertible, _ path: String, _ file: String) throws -> [String] {
         guard let array = value.array else { throw ConfigurationError("\(file): \(path) must be a list of strings") }
         return try array.map { element in
             guard let s = element.string else { throw ConfigurationError("\(file): \(path) must be a list of strings") }
             return s
         }
-    }
-
-    private func tables(_ value: any TOMLValueConvertible, _ path: String, _ file: String) throws -> [TOMLTable] {
-        try Self.tables(value, path, file)
     }
 
     private static func tables(_ value: any TOMLValueConvertible, _ path: String, _ file: String) throws -> [TOMLTable] {

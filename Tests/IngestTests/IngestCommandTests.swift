@@ -51,7 +51,11 @@ import Testing
         // DuckDB's log grows by megabytes with each committed chunk of lines (the schema alone
         // is far less): once it has, the run is mid-file.
         let deadline = ContinuousClock.now + .seconds(120)
-        while (try? FileManager.default.attributesOfItem(atPath: killed + ".wal")[.size] as? Int) ?? 0 < 1 << 20 {
+        func walBytes() -> Int64 {
+            var info = stat()
+            return stat(killed + ".wal", &info) == 0 ? Int64(info.st_size) : 0
+        }
+        while walBytes() < 1 << 20 {
             guard ContinuousClock.now < deadline, first.process.isRunning else {
                 throw TestFailure("no chunk committed before the kill; output:\n\(first.text)")
             }

@@ -48,6 +48,10 @@ public final class TelemetryWriter: @unchecked Sendable {
     private var newestSeen: (spans: Int64, logs: Int64, points: Int64) = (.min, .min, .min)
 
     private let startedAtNano = Int64(Date().timeIntervalSince1970 * 1e9)
+    /// Whether `pending_spans` may hold rows; nil until read from the store. Only this writer
+    /// adds pending spans (retention only removes them), so once false it stays right until
+    /// this writer appends one, and the per-commit DELETE of superseded ones can be skipped.
+    private var pendingSpansMayExist: Bool?
 
     public init(store: Store) throws {
         connection = try store.connect()
@@ -72,10 +76,13 @@ public final class TelemetryWriter: @unchecked Sendable {
                 for (b, i) in fresh.spans { try append(batches[b].spans[i], to: appender, receivedAt: receivedAt) }
                 try appender.close()
                 // The real span supersedes its pending announcement (the pending span's parent).
-                try deleteWhere("DELETE FROM pending_spans WHERE trace_id || parent_span_id IN",
-                                fresh.spans.map { batches[$0.0].spans[$0.1].traceID + batches[$0.0].spans[$0.1].spanID })
+                if try mayHoldPendingSpans() {
+                    try deleteWhere("DELETE FROM pending_spans WHERE trace_id || parent_span_id IN",
+                                    fresh.spans.map { batches[$0.0].spans[$0.1].traceID + batches[$0.0].spans[$0.1].spanID })
+                }
             }
             if !fresh.pending.isEmpty {
+                pendingSpansMayExist = true
                 let appender = try connection.appender(table: "pending_spans")
                 for (b, i) in fresh.pending { try append(batches[b].spans[i], to: appender, receivedAt: receivedAt) }
                 try appender.close()
@@ -128,12 +135,13 @@ public final class TelemetryWriter: @unchecked Sendable {
         var pointKeys: [String: (Int, Int)] = [:]
         var spanRange = TimeRange(), pendingRange = TimeRange(), logRange = TimeRange(), pointRange = TimeRange()
         for (b, batch) in batches.enumerated() {
-            for (i, span) in batch.spans.enumerated() {
-                let key = span.traceID + span.spanID
-                if span.isPending {
-                    if pendingKeys.updateValue((b, i), forKey: key) == nil { pendingRange.add(span.startNano) }
+            spanKeys.reserveCapacity(spanKeys.count + batch.spans.count)
+            for i in batch.spans.indices {
+                let key = batch.spans[i].traceID + batch.spans[i].spanID, start = batch.spans[i].startNano
+                if batch.spans[i].isPending {
+                    if pendingKeys.updateValue((b, i), forKey: key) == nil { pendingRange.add(start) }
                 } else if spanKeys.updateValue((b, i), forKey: key) == nil {
-                    spanRange.add(span.startNano)
+                    spanRange.add(start)
                 }
             }
             for (i, log) in batch.logs.enumerated() where logKeys.updateValue((b, i), forKey: log.key) == nil {
@@ -224,6 +232,13 @@ public final class TelemetryWriter: @unchecked Sendable {
         return Set(try statement.query().rows.compactMap { $0[0].string })
     }
 
+    private func mayHoldPendingSpans() throws -> Bool {
+        if let pendingSpansMayExist { return pendingSpansMayExist }
+        let stored = try connection.query("SELECT count(*) FROM (SELECT 1 FROM pending_spans LIMIT 1)").rows[0][0].int64 ?? 1
+        pendingSpansMayExist = stored > 0
+        return stored > 0
+    }
+
     private func deleteWhere(_ sqlPrefix: String, _ values: [String]) throws {
         guard !values.isEmpty else { return }
         let statement = try connection.prepare(sqlPrefix + " (SELECT unnest(string_split($1, ',')))")
@@ -286,22 +301,27 @@ public final class TelemetryWriter: @unchecked Sendable {
 
     /// Spans without a run id take their trace's, from this commit, the cache, or the store.
     private func inheritRunIDs(_ batches: inout [TelemetryBatch]) throws {
-        for batch in batches {
-            for span in batch.spans {
-                guard let run = span.correlation.runID else { continue }
+        // Fields are read through the arrays: copying a whole SpanRow per iteration retains
+        // and releases each of its strings, which showed in the writer's profile.
+        for b in batches.indices {
+            for s in batches[b].spans.indices {
+                guard let run = batches[b].spans[s].correlation.runID else { continue }
                 // Spans stored before this process started may be orphans it never saw.
-                runs.learn(trace: span.traceID, run: run, start: span.startNano, storedBefore: startedAtNano)
+                runs.learn(trace: batches[b].spans[s].traceID, run: run, start: batches[b].spans[s].startNano,
+                           storedBefore: startedAtNano)
             }
         }
         // Traces that began after this process started went through `runs` entirely, so it
         // knows whether they have a run; older ones may have one in the store.
         var orphanStarts: [String: Int64] = [:]
         var older: [String: Int64] = [:]
-        for batch in batches {
-            for span in batch.spans where span.correlation.runID == nil && runs.run(for: span.traceID) == nil {
-                orphanStarts[span.traceID] = min(orphanStarts[span.traceID] ?? .max, span.startNano)
-                if span.startNano < startedAtNano, !runs.isKnown(span.traceID) {
-                    older[span.traceID] = min(older[span.traceID] ?? .max, span.startNano)
+        for b in batches.indices {
+            for s in batches[b].spans.indices where batches[b].spans[s].correlation.runID == nil {
+                let trace = batches[b].spans[s].traceID, start = batches[b].spans[s].startNano
+                guard runs.run(for: trace) == nil else { continue }
+                orphanStarts[trace] = min(orphanStarts[trace] ?? .max, start)
+                if start < startedAtNano, !runs.isKnown(trace) {
+                    older[trace] = min(older[trace] ?? .max, start)
                 }
             }
         }
@@ -320,13 +340,14 @@ public final class TelemetryWriter: @unchecked Sendable {
             }
         }
         for (trace, start) in orphanStarts where runs.run(for: trace) == nil { runs.markOrphan(trace, start: start) }
+        // Written only where a run is found: any write copies the submitter's shared array.
         for b in batches.indices {
             for s in batches[b].spans.indices where batches[b].spans[s].correlation.runID == nil {
-                batches[b].spans[s].correlation.runID = runs.run(for: batches[b].spans[s].traceID)
+                if let run = runs.run(for: batches[b].spans[s].traceID) { batches[b].spans[s].correlation.runID = run }
             }
             for l in batches[b].logs.indices where batches[b].logs[l].correlation.runID == nil {
-                if let trace = batches[b].logs[l].traceID {
-                    batches[b].logs[l].correlation.runID = runs.run(for: trace)
+                if let trace = batches[b].logs[l].traceID, let run = runs.run(for: trace) {
+                    batches[b].logs[l].correlation.runID = run
                 }
             }
         }

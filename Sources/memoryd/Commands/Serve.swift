@@ -38,7 +38,8 @@ struct Serve: AsyncParsableCommand {
 
         let store = try Store(path: configuration.databasePath,
                               threads: configuration.duckdbThreads > 0 ? configuration.duckdbThreads : nil,
-                              memoryLimit: configuration.duckdbMemoryLimit)
+                              memoryLimit: configuration.duckdbMemoryLimit,
+                              checkpointThreshold: Store.ingestCheckpointThreshold)
         // Before the sandbox locks DuckDB's configuration (MemoryServer's MemoryService does).
         if let archive = configuration.policy.retention.archiveDirectory { try store.allowDirectories([archive]) }
         let audit = try AuditLog(store: store)

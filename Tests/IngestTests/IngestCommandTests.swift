@@ -59,7 +59,9 @@ import Testing
             guard ContinuousClock.now < deadline, first.process.isRunning else {
                 throw TestFailure("no chunk committed before the kill; output:\n\(first.text)")
             }
-            try await Task.sleep(for: .milliseconds(5))
+            // A blocking pause: an awaiting task could wait out the whole ingest while other
+            // suites' synchronous tests hold the cooperative threads.
+            usleep(5_000)
         }
         let termination = await first.stop(SIGKILL)
         #expect(termination.bySignal && termination.status == SIGKILL)

@@ -48,14 +48,15 @@ import Testing
         let clean = scratch.directory.appendingPathComponent("clean.duckdb").path
 
         let first = try IngestProcess(["--db", killed, file], in: scratch.directory)
-        // DuckDB's log grows by megabytes with each committed chunk of lines (the schema alone
-        // is far less): once it has, the run is mid-file.
+        // DuckDB's log grows by ~2.7 MB with each chunk of 5,000 lines (the schema alone is far
+        // less). A kill while a chunk's log is being written loses that chunk, as it should; past
+        // two chunks' worth at least one commit is whole, so the run is killed mid-file.
         let deadline = ContinuousClock.now + .seconds(120)
         func walBytes() -> Int64 {
             var info = stat()
             return stat(killed + ".wal", &info) == 0 ? Int64(info.st_size) : 0
         }
-        while walBytes() < 1 << 20 {
+        while walBytes() < 6 << 20 {
             guard ContinuousClock.now < deadline, first.process.isRunning else {
                 throw TestFailure("no chunk committed before the kill; output:\n\(first.text)")
             }

@@ -151,4 +151,12 @@ import Testing
         #expect(try limited.rows("SELECT current_setting('memory_limit')")[0][0].string == "256.0 MiB")
         #expect(throws: DuckDBError.self) { _ = try Store(path: ":memory:", memoryLimit: "lots") }
     }
+
+    @Test func checkpointThresholdIsAppliedOnlyWhenGiven() throws {
+        let ingest = try Store(path: ":memory:", checkpointThreshold: Store.ingestCheckpointThreshold)
+        #expect(try ingest.rows("SELECT current_setting('checkpoint_threshold')")[0][0].string == "256.0 MiB")
+        let plain = try Store(path: ":memory:")
+        #expect(try plain.rows("SELECT current_setting('checkpoint_threshold')")[0][0].string == "16.0 MiB")
+        #expect(throws: DuckDBError.self) { _ = try Store(path: ":memory:", checkpointThreshold: "lots") }
+    }
 }

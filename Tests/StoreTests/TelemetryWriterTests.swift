@@ -259,6 +259,29 @@ import Testing
         #expect(try store.count("spans") == 1)
     }
 
+    @Test func pendingSpanAfterRealSpansIsStillSupersededByItsRealSpan() throws {
+        // The writer's first commit finds pending_spans empty; a later pending span must
+        // still be removed when its real span arrives.
+        let store = try Store(path: ":memory:")
+        let writer = try TelemetryWriter(store: store)
+        _ = try writer.commit([spanBatch([makeSpan(trace: 1, span: 7)])], progress: [:])
+        _ = try writer.commit([spanBatch([pending(50, of: 1)])], progress: [:])
+        #expect(try store.count("pending_spans") == 1)
+        _ = try writer.commit([spanBatch([makeSpan(trace: 1, span: 1)])], progress: [:])
+        #expect(try store.count("pending_spans") == 0)
+        #expect(try store.count("spans") == 2)
+    }
+
+    @Test func pendingSpanStoredBeforeARestartIsSupersededAfterIt() throws {
+        let store = try Store(path: ":memory:")
+        _ = try TelemetryWriter(store: store).commit([spanBatch([pending(50, of: 1)])], progress: [:])
+        let restarted = try TelemetryWriter(store: store)
+        _ = try restarted.commit([spanBatch([makeSpan(trace: 1, span: 7)])], progress: [:])
+        #expect(try store.count("pending_spans") == 1)
+        _ = try restarted.commit([spanBatch([makeSpan(trace: 1, span: 1)])], progress: [:])
+        #expect(try store.count("pending_spans") == 0)
+    }
+
     @Test func retriedPendingSpanIsStoredOnce() throws {
         let store = try Store(path: ":memory:")
         let writer = try TelemetryWriter(store: store)

@@ -24,6 +24,17 @@ enum SchemaGuide {
         "alert_state": "The alert evaluator's state per rule and subject: pending since, firing alert, cooldown.",
         "alert_rules": "Each configured alert rule's last evaluation: firing and pending subjects, value, error.",
         "alert_outbox": "Alert webhook deliveries: alert, state, URL, body, pending/delivered/dead, attempts, last error.",
+        "audit_log": "Tamper-evident log of every memory API call and mutating command: who, surface, operation, target, SHA-256 of the arguments, outcome, hash chain.",
+        "audit_head": "The audit chain's newest seq and hash (what `memoryd audit verify` checks the chain against).",
+        "audit_checkpoints": "Where retention pruned the audit log: the last pruned seq and hash, so the chain still verifies.",
+        "legal_holds": "Runs under legal hold: retention keeps all their rows.",
+        "ingest_partitions": "Per envelope source and partition: the highest offset and how many envelopes were committed.",
+        "run_sequence": "Each run's state transitions by seq, as the seq checks of envelope ingest see them.",
+        "plans": "The execution plan loaded with `memoryd plan load` (one row).",
+        "milestones": "The plan's milestones: order, title, scope, priority. Status is derived (plan_status), never stored.",
+        "packets": "The plan's work packets: the packet_id runs carry, its milestone and priority.",
+        "systems": "The systems the plan names (dome, xtrlv2, watcher, opctrl) for the cross-system matrix.",
+        "dependencies": "The plan's dependencies: kind (milestone, packet, system), id, and the id it depends on.",
     ]
 
     /// Keyed by `table.column` where a name means something specific to a table, else by column.

@@ -85,11 +85,13 @@ import Tracing
     @Test func aStalledEndpointIsSkippedForTheRestOfTheRound() async throws {
         let good = CaptureReceiver()
         let stalledRequests = Atomic<Int>(0)
+        let roundOver = Atomic<Bool>(false)
         try await LocalHTTPServer.with(good.router) { goodPort in
             let stalled = Router()
             stalled.post("/v1/traces") { _, _ -> HTTPResponse.Status in
                 stalledRequests.add(1, ordering: .relaxed)
-                try await Task.sleep(for: .seconds(2))
+                // Answers only once the round is over: later than any timeout, however slow the machine.
+                while !roundOver.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(10)) }
                 return .ok
             }
             try await LocalHTTPServer.with(stalled) { stalledPort in
@@ -107,9 +109,12 @@ import Tracing
                     queue: queue, encoder: OTLPSpanEncoder(resourceAttributes: [], scrubber: telemetry.core.scrubber),
                     endpoints: [OTLPHTTPEndpoint(url: "http://127.0.0.1:\(goodPort)/v1/traces", headers: [:], gzip: false),
                                 OTLPHTTPEndpoint(url: "http://127.0.0.1:\(stalledPort)/v1/traces", headers: [:], gzip: false)],
-                    batchSize: 10, batchInterval: .seconds(600), exportTimeout: .milliseconds(200), wakeups: wakeups, wake: wake,
+                    // A round pays the timeout once (the stalled endpoint); it must outlast the good endpoint's
+                    // answer on a loaded machine.
+                    batchSize: 10, batchInterval: .seconds(600), exportTimeout: .seconds(10), wakeups: wakeups, wake: wake,
                     logger: Logger(label: "test"))
                 await exporter.exportQueued()
+                roundOver.store(true, ordering: .releasing)
             }
         }
         #expect(good.spans.count == 50)

@@ -3,36 +3,8 @@ import TestSupport
 
 /// Runs the `memoryd` binary's one-shot verbs (`query`, `health`) and captures their output.
 enum MemorydCLI {
-    struct Output: Sendable {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    static func run(_ arguments: [String], in directory: URL? = nil) async throws -> Output {
-        let process = Process()
-        process.executableURL = TestServer.binary
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("MEMORYD_") }
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = FileHandle.nullDevice
-        let exited = OneShot<Int32>()
-        process.terminationHandler = { exited.fulfill($0.terminationStatus) }
-        try process.run()
-        // Drain both pipes on threads of their own so a large result cannot block the child.
-        let out = OneShot<Data>()
-        let err = OneShot<Data>()
-        let outHandle = stdout.fileHandleForReading
-        let errHandle = stderr.fileHandleForReading
-        Thread { out.fulfill(outHandle.readDataToEndOfFile()) }.start()
-        Thread { err.fulfill(errHandle.readDataToEndOfFile()) }.start()
-        let status = await exited.value
-        return Output(status: status, stdout: String(decoding: await out.value, as: UTF8.self),
-                      stderr: String(decoding: await err.value, as: UTF8.self))
+    static func run(_ arguments: [String], in directory: URL? = nil) async throws -> ChildProcess.Output {
+        try await ChildProcess.memoryd(arguments, directory: directory)
     }
 
     /// `memoryd query --db PATH --format json SQL`, parsed; throws unless it exits 0.

@@ -52,7 +52,7 @@ import Testing
         let readme = try String(contentsOf: out.appendingPathComponent("README.md"), encoding: .utf8)
         #expect(readme.hasPrefix("# Evidence: M1 First"))
         #expect(readme.contains("**failed**"))
-        #expect(readme.contains("| state transitions | 7 | `SELECT count(*) FROM (SELECT * FROM state_transitions WHERE run_id IN ('run-a1', 'run-b1'))` |"))
+        #expect(readme.contains("| state transitions | 7 | `SELECT count(*) FROM state_transitions WHERE run_id IN ('run-a1', 'run-b1')` |"))
         // Each count's SQL gives its number on the live store.
         for line in readme.split(separator: "\n") where line.hasPrefix("| ") && line.contains("`SELECT count(*)") {
             let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }

@@ -4,28 +4,8 @@ import Testing
 
 /// The tracker's verbs as a user runs them: exit codes, one-line reasons, files written.
 @Suite struct PlanCommandTests {
-    private struct Outcome {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
-
-    private func memoryd(_ arguments: [String], in directory: URL) throws -> Outcome {
-        let process = Process()
-        process.executableURL = TestServer.binary
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        process.environment = TestServer.childEnvironment()
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                       stderr: String(decoding: stderr, as: UTF8.self))
+    private func memoryd(_ arguments: [String], in directory: URL) async throws -> ChildProcess.Output {
+        try await ChildProcess.memoryd(arguments, directory: directory)
     }
 
     @Test func loadStatusAndExportFromTheCommandLine() async throws {
@@ -34,31 +14,31 @@ import Testing
             let plan = Fixtures.repository.appendingPathComponent("plans/dome.toml").path
             let clean = Fixtures.envelopes.appendingPathComponent("clean.jsonl").path
 
-            let noPlan = try memoryd(["plan", "status", "--db", db], in: directory)
+            let noPlan = try await memoryd(["plan", "status", "--db", db], in: directory)
             #expect(noPlan.status == 2)
 
-            #expect(try memoryd(["ingest", "--db", db, clean], in: directory).status == 0)
-            let loaded = try memoryd(["plan", "load", "--db", db, plan], in: directory)
+            #expect(try await memoryd(["ingest", "--db", db, clean], in: directory).status == 0)
+            let loaded = try await memoryd(["plan", "load", "--db", db, plan], in: directory)
             #expect(loaded.status == 0, "\(loaded.stderr)")
             #expect(loaded.stdout == "loaded plan dome: 4 milestones, 4 packets, 4 systems\n")
 
-            let markdown = try memoryd(["plan", "status", "--db", db, "--format", "markdown"], in: directory)
+            let markdown = try await memoryd(["plan", "status", "--db", db, "--format", "markdown"], in: directory)
             #expect(markdown.status == 0)
             #expect(markdown.stdout.contains("| LM-04 | 0 | 1 | 1 | 0 |"))
-            let json = try memoryd(["plan", "status", "--db", db, "--format", "json"], in: directory)
+            let json = try await memoryd(["plan", "status", "--db", db, "--format", "json"], in: directory)
             #expect(json.stdout.hasPrefix("{\"plan\":\"dome\""))
 
             let out = directory.appendingPathComponent("evidence").path
-            let exported = try memoryd(["evidence", "export", "LM-01", "--db", db, "--out", out], in: directory)
+            let exported = try await memoryd(["evidence", "export", "LM-01", "--db", db, "--out", out], in: directory)
             #expect(exported.status == 0, "\(exported.stderr)")
             #expect(FileManager.default.fileExists(atPath: out + "/MANIFEST.sha256"))
 
-            let unknown = try memoryd(["evidence", "export", "LM-09", "--db", db, "--out", out], in: directory)
+            let unknown = try await memoryd(["evidence", "export", "LM-09", "--db", db, "--out", out], in: directory)
             #expect(unknown.status == 2)
             #expect(unknown.stderr.hasPrefix("memoryd: milestone LM-09 is not in the loaded plan"))
 
             // The load is audited as a mutating command.
-            let audit = try memoryd(["query", "--db", db, "--format", "csv",
+            let audit = try await memoryd(["query", "--db", db, "--format", "csv",
                                      "SELECT operation, target FROM audit_log WHERE surface = 'cli'"], in: directory)
             #expect(audit.stdout.contains("plan load,plan:dome"))
         }
@@ -68,23 +48,23 @@ import Testing
         try await TemporaryDirectory.with { directory in
             let db = directory.appendingPathComponent("memory.duckdb").path
             let good = Fixtures.repository.appendingPathComponent("plans/dome.toml").path
-            #expect(try memoryd(["plan", "load", "--db", db, good], in: directory).status == 0)
+            #expect(try await memoryd(["plan", "load", "--db", db, good], in: directory).status == 0)
 
             var text = try String(contentsOfFile: good, encoding: .utf8)
             text = text.replacingOccurrences(of: "order = 1\n", with: "order = 1\ndepends_on = [\"LM-04\"]\n")
             let cyclic = directory.appendingPathComponent("cyclic.toml")
             try text.write(to: cyclic, atomically: true, encoding: .utf8)
-            let refused = try memoryd(["plan", "load", "--db", db, cyclic.path], in: directory)
+            let refused = try await memoryd(["plan", "load", "--db", db, cyclic.path], in: directory)
             #expect(refused.status == 2)
             #expect(refused.stderr == "memoryd: \(cyclic.path): milestone dependency cycle: LM-01 → LM-04 → LM-02 → LM-01\n")
 
             let broken = directory.appendingPathComponent("broken.toml")
             try "name = \"x\"\n[[milestones]\n".write(to: broken, atomically: true, encoding: .utf8)
-            let unreadable = try memoryd(["plan", "load", "--db", db, broken.path], in: directory)
+            let unreadable = try await memoryd(["plan", "load", "--db", db, broken.path], in: directory)
             #expect(unreadable.status == 2)
             #expect(unreadable.stderr.split(separator: "\n").count == 1)
 
-            let status = try memoryd(["plan", "status", "--db", db, "--format", "json"], in: directory)
+            let status = try await memoryd(["plan", "status", "--db", db, "--format", "json"], in: directory)
             #expect(status.stdout.contains("\"depends_on\":[]"))  // LM-01 still depends on nothing
         }
     }

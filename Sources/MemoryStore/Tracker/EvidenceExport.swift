@@ -36,21 +36,23 @@ public enum EvidenceExport {
         // Audit targets as the memory API writes them (`run:…`, `packet:…`).
         let targets = (packets.map { "packet:\($0.packet.id)" } + runs.map { "run:\($0)" }).map(literal).joined(separator: ", ")
 
-        var tables: [(file: String, what: String, sql: String)] = [
-            ("spans.parquet", "spans", "SELECT * FROM spans WHERE run_id IN (\(runList)) ORDER BY start_time_unix_nano, trace_id, span_id"),
-            ("state_transitions.parquet", "state transitions",
-             "SELECT * FROM state_transitions WHERE run_id IN (\(runList)) ORDER BY run_id, seq NULLS LAST, \"at\", source, event_id"),
-            ("guard_outcomes.parquet", "guard outcomes",
-             "SELECT * FROM guard_outcomes WHERE run_id IN (\(runList)) ORDER BY run_id, decided_at, source, event_id"),
+        // Each file: the rows (`FROM … WHERE …`) and the order that makes the file reproducible.
+        var tables: [(file: String, what: String, rows: String, order: String)] = [
+            ("spans.parquet", "spans", "spans WHERE run_id IN (\(runList))", "start_time_unix_nano, trace_id, span_id"),
+            ("state_transitions.parquet", "state transitions", "state_transitions WHERE run_id IN (\(runList))",
+             "run_id, seq NULLS LAST, \"at\", source, event_id"),
+            ("guard_outcomes.parquet", "guard outcomes", "guard_outcomes WHERE run_id IN (\(runList))",
+             "run_id, decided_at, source, event_id"),
         ]
         if try tableExists("audit_log", on: connection) {
-            tables.append(("audit_log.parquet", "audit rows", "SELECT * FROM audit_log WHERE target IN (\(targets)) ORDER BY seq"))
+            tables.append(("audit_log.parquet", "audit rows", "audit_log WHERE target IN (\(targets))", "seq"))
         }
         var counts: [(what: String, count: Int64, sql: String)] = []
         for table in tables {
             let path = directory.appendingPathComponent(table.file).path
-            try connection.execute("COPY (\(table.sql)) TO \(literal(path)) (FORMAT parquet, COMPRESSION zstd)")
-            let countSQL = "SELECT count(*) FROM (\(table.sql.components(separatedBy: " ORDER BY ")[0]))"
+            try connection.execute(
+                "COPY (SELECT * FROM \(table.rows) ORDER BY \(table.order)) TO \(literal(path)) (FORMAT parquet, COMPRESSION zstd)")
+            let countSQL = "SELECT count(*) FROM \(table.rows)"
             counts.append((table.what, try connection.query(countSQL).rows.first?[0].int64 ?? 0, countSQL))
         }
         let runRows = try connection.query("""

@@ -29,6 +29,10 @@ public final class EnvelopeIngestor {
         /// Bytes of an unfinished last line (no newline, not JSON) left for the next run: the
         /// producer may still be writing it.
         public var pendingBytes: Int64 = 0
+        /// A stream (no checkpoint to resume from) stopped by a shutdown before its end: what
+        /// followed was not read, and `droppedBytes` of a line read only in part were dropped.
+        public var stoppedBeforeEnd = false
+        public var droppedBytes: Int64 = 0
 
         public init(source: String) { self.source = source }
 
@@ -41,6 +45,8 @@ public final class EnvelopeIngestor {
             rejected += other.rejected
             unknownTopics += other.unknownTopics
             pendingBytes = other.pendingBytes
+            stoppedBeforeEnd = other.stoppedBeforeEnd
+            droppedBytes += other.droppedBytes
         }
     }
 
@@ -205,7 +211,10 @@ public final class EnvelopeIngestor {
     /// commits); nil for a stream. Lines are gathered a chunk at a time and checked in parallel
     /// (each line's checks are independent) while the previous chunk commits on the
     /// committer's thread; chunks commit one at a time, in order. A stop (`shouldStop`) is
-    /// honoured after a commit: a chunk checked but not committed yet is read again next time.
+    /// honoured once the chunk being read is committed: always, not only for a stream (which has
+    /// no checkpoint, so what it consumed is committed now or lost) — a file's chunk is checked
+    /// already, and committing it costs no more than reading it again next time. A stream also
+    /// commits the whole lines it has buffered; only a partial line is dropped, and reported.
     private func ingest(_ reader: inout LineReader, source: String, file: FileCursor?, size: Int64?) throws -> Summary {
         var summary = Summary(source: source)
         let startedAt = reader.position
@@ -215,6 +224,7 @@ public final class EnvelopeIngestor {
         var position = reader.position
         var lineNumber = file?.nextLine ?? 1
         let committer = Committer(writer: writer, checker: checker)
+        var stopped = false
 
         /// Checks the gathered lines, which end at `position`, into a chunk to commit.
         func prepare() -> Chunk {
@@ -235,9 +245,9 @@ public final class EnvelopeIngestor {
             return chunk
         }
 
-        /// Takes in a committed chunk; false when the pass is to stop.
-        func finish(_ done: (chunk: Chunk, result: EventWriter.CommitResult)?) -> Bool {
-            guard let (chunk, result) = done else { return true }
+        /// Takes in a committed chunk.
+        func finish(_ done: (chunk: Chunk, result: EventWriter.CommitResult)?) {
+            guard let (chunk, result) = done else { return }
             summary.lines += chunk.lines.count
             summary.stored += result.stored
             summary.duplicates += result.duplicates
@@ -248,7 +258,6 @@ public final class EnvelopeIngestor {
             file?.position = chunk.end
             file?.nextLine = chunk.nextLine
             onProgress?(Progress(source: source, lines: summary.lines, bytes: summary.bytes, size: size, startedAt: startedAt))
-            return !shouldStop()
         }
 
         while let line = try reader.next() {
@@ -263,16 +272,30 @@ public final class EnvelopeIngestor {
             lineNumber += 1
             if lines.count >= chunkLines {
                 let chunk = prepare()
-                guard finish(try committer.wait()) else { return summary }
+                finish(try committer.wait())
                 committer.start(chunk)
+                if shouldStop() {
+                    stopped = true
+                    break
+                }
             }
         }
-        guard finish(try committer.wait()) else { return summary }
+        finish(try committer.wait())
+        if stopped, file == nil {
+            // Lines the stream gave already are committed, without reading (and waiting for) more.
+            while let line = reader.nextBuffered() {
+                lines.append(line)
+                position = line.end
+                lineNumber += 1
+            }
+            summary.stoppedBeforeEnd = !reader.isAtEnd
+            summary.droppedBytes = reader.bufferedBytes
+        }
         // A file's checkpoint is written even when no line was read (a new, replaced or empty
         // file), so the next run knows which file it belongs to.
         if !lines.isEmpty || (file != nil && file?.committed != position) {
             committer.start(prepare())
-            _ = finish(try committer.wait())
+            finish(try committer.wait())
         }
         return summary
     }

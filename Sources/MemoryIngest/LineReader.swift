@@ -29,6 +29,10 @@ struct LineReader {
 
     /// Where the next line starts.
     var position: Int64 { offset }
+    /// Bytes read from the stream but not returned as lines yet.
+    var bufferedBytes: Int64 { Int64(buffer.count - start) }
+    /// The stream has ended (only what is buffered is left).
+    var isAtEnd: Bool { atEnd }
 
     /// `read` returns the next bytes of the stream, nil or empty at its end; `offset` is the
     /// stream position of its first byte.
@@ -53,6 +57,12 @@ struct LineReader {
             buffer.removeSubrange(..<start)
             start = 0
         }
+    }
+
+    /// The next whole line already read, without reading more (nil: none buffered).
+    mutating func nextBuffered() -> Line? {
+        guard let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+        return take(upTo: newline, terminated: true)
     }
 
     /// Appends the next block; false at the end of the stream.

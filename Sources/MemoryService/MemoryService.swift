@@ -144,15 +144,21 @@ public final class MemoryService: Sendable {
             case "packet_status": return try await packetStatus(args)
             default: throw MemoryServiceError.unknownTool(name)
             }
-        } catch let error as MemoryServiceError {
-            throw error
-        } catch let error as StoreError where error.isRefusal {
-            throw .refused(error.description)
-        } catch let error as ConnectionPool.TimedOut {
-            throw .timeout("\(name) stopped after its time budget of \(error.timeout.milliseconds) ms")
         } catch {
+            throw serviceError(error, tool: name)
+        }
+    }
+
+    /// A tool's failure as the caller is told it.
+    func serviceError(_ error: any Error, tool name: String) -> MemoryServiceError {
+        switch error {
+        case let error as MemoryServiceError: return error
+        case let error as StoreError where error.isRefusal: return .refused(error.description)
+        case let error as ConnectionPool.TimedOut:
+            return .timeout("\(name) stopped after its time budget of \(error.timeout.milliseconds) ms")
+        default:
             logger.warning("tool failed", metadata: ["tool": "\(name)", "error": "\(error)"])
-            throw .failed("\(name) failed: \(error)")
+            return .failed("\(name) failed: \(error)")
         }
     }
 }

@@ -122,6 +122,25 @@ import Testing
         #expect(last.rejected == 1)
     }
 
+    /// A stream has no checkpoint: a stop commits the chunk being read and the whole lines the
+    /// stream gave already, reads no more, and reports the partial line it drops.
+    @Test func stoppedStreamKeepsEveryWholeLineItRead() throws {
+        let scratch = try Scratch()
+        let clean = try Fixtures.data("clean.jsonl")
+        let partial = Data(#"{"schema": "opctrl/ev"#.utf8)
+        var reads = 0
+        let ingestor = try scratch.ingestor(chunkLines: 25)
+        ingestor.shouldStop = { true }
+        let summary = try ingestor.ingestStream(named: "stdin") {
+            reads += 1
+            return reads == 1 ? clean + partial : clean
+        }
+        #expect(reads == 1, "nothing is read after the stop")
+        #expect(summary.lines == 60 && summary.stored == 60)
+        #expect(try scratch.int("SELECT count(*) FROM events") == 60)
+        #expect(summary.stoppedBeforeEnd && summary.droppedBytes == Int64(partial.count))
+    }
+
     /// A different file at the same path (rotation, replacement) is read from its start.
     @Test func replacedFileIsReadFromTheStart() throws {
         let scratch = try Scratch()

@@ -102,6 +102,44 @@ import Testing
             == Int64(Data(lines.joined()).count + Data(lines[0..<5].joined()).count))
     }
 
+    /// stdin has no checkpoint: lines consumed before SIGINT are committed, not dropped, even
+    /// the last partial chunk (two chunks of 5,000 and 2,000 lines here).
+    @Test func stdinStoppedBySIGINTKeepsEveryLineFed() async throws {
+        let scratch = try Scratch()
+        let clean = String(decoding: try Fixtures.data("clean.jsonl"), as: UTF8.self)
+        let data = Data((0..<200).map { copy in
+            clean.replacingOccurrences(of: "\"id\": \"planner-7-", with: "\"id\": \"c\(copy)-planner-7-")
+                .replacingOccurrences(of: "\"run-", with: "\"run-c\(copy)-")
+        }.joined().utf8)
+        let db = scratch.directory.appendingPathComponent("stdin.duckdb").path
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        // A copy of the read end, to see when the child has taken everything out of the pipe.
+        let probe = dup(fds[0])
+        defer { close(probe) }
+        let ingest = try IngestProcess(["--db", db, "-"], in: scratch.directory,
+                                       standardInput: FileHandle(fileDescriptor: fds[0], closeOnDealloc: true))
+        let writer = FileHandle(fileDescriptor: fds[1], closeOnDealloc: true)
+        let written = DispatchSemaphore(value: 0)
+        // The pipe holds 64 KiB: the write blocks until the child reads, so off the test's thread.
+        Thread { writer.write(data); written.signal() }.start()
+        let deadline = ContinuousClock.now + .seconds(120)
+        var unread: Int32 = 1
+        while written.wait(timeout: .now()) == .timedOut || (ioctl(probe, UInt(FIONREAD), &unread) == 0 && unread > 0) {
+            guard ContinuousClock.now < deadline, ingest.process.isRunning else {
+                throw TestFailure("stdin was not read; output:\n\(ingest.text)")
+            }
+            usleep(5_000)  // blocking: see killedMidFileThenRerunEndsAsOneCleanRun
+        }
+        // Every line is fed and taken; stdin stays open (a producer that is still there).
+        kill(ingest.process.processIdentifier, SIGINT)
+        try? writer.close()
+        let termination = await ingest.finished()
+        #expect(termination.status == 0 && !termination.bySignal, "\(ingest.text)")
+        #expect(ingest.text.contains("stdin: 12000 lines, 12000 stored"), "\(ingest.text)")
+        #expect(try Store(path: db).connect().query("SELECT count(*) FROM events").rows[0][0].int64 == 12_000)
+    }
+
     @Test func followRefusesStdin() async throws {
         let scratch = try Scratch()
         let ingest = try IngestProcess(["--db", scratch.directory.appendingPathComponent("x.duckdb").path, "--follow", "-"],

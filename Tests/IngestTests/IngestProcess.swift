@@ -8,7 +8,8 @@ final class IngestProcess: @unchecked Sendable {
     private var output = Data()
     private let exit = OneShot<Int32>()
 
-    init(_ arguments: [String], in directory: URL) throws {
+    /// `standardInput`: the child's stdin (default: empty).
+    init(_ arguments: [String], in directory: URL, standardInput: FileHandle = .nullDevice) throws {
         process.executableURL = TestServer.binary
         process.arguments = ["ingest"] + arguments
         process.currentDirectoryURL = directory
@@ -16,7 +17,7 @@ final class IngestProcess: @unchecked Sendable {
         let stdout = Pipe()
         process.standardOutput = stdout
         process.standardError = stdout
-        process.standardInput = FileHandle.nullDevice
+        process.standardInput = standardInput
         process.terminationHandler = { [exit] in exit.fulfill($0.terminationStatus) }
         try process.run()
         // Blocking reads on a thread of their own, off the cooperative pool.

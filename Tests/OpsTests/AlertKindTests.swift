@@ -195,6 +195,27 @@ import Testing
         #expect(try await engine.evaluate().resolved == [alert.alertID])
     }
 
+    /// The daemon's own evaluations are not memory API calls: an audited store gains no audit
+    /// rows from them (one a rule every 15 s would grow the chain forever), while a real
+    /// `memory_query` call with the same SQL still is audited.
+    @Test func sqlRuleEvaluationsAreNotAudited() async throws {
+        let f = try OpsFixture(auditLog: true)
+        defer { f.remove() }
+        let query = "SELECT count(*) FROM memories"
+        let engine = try f.engine([try rule("facts", .sql, threshold: 1, query: query)])
+        func audited() async throws -> Int64 {
+            return try f.rows("SELECT count(*) FROM audit_log")[0][0].int64 ?? -1
+        }
+        let before = try await audited()
+        for _ in 0..<3 {
+            let pass = try await engine.evaluate()
+            #expect(pass.errors.isEmpty, "\(pass.errors)")
+        }
+        #expect(try await audited() == before)
+        _ = try await f.service.call("memory_query", arguments: ["sql": .string(query)], caller: Caller(surface: .cli))
+        #expect(try await audited() == before + 1)
+    }
+
     @Test func sqlRuleRefusalsAreRuleErrors() async throws {
         let f = try OpsFixture()
         defer { f.remove() }

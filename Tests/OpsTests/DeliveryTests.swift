@@ -94,6 +94,28 @@ import Testing
         #expect(health["alerts"]?["outbox"]?["dead"] == 1 && health["alerts"]?["outbox"]?["delivered"] == 1)
     }
 
+    /// A receiver may answer its 2xx with any body (an echo, an HTML page): the status decides.
+    @Test func largeAnswerBodyStillCountsAsDelivered() async throws {
+        let f = try OpsFixture(now: date("2026-02-15T09:11:00Z"))
+        defer { f.remove() }
+        try await f.ingestFixture("clean.jsonl")
+        let receiver = WebhookReceiver(port: try WebhookReceiver.freePort(), answerBytes: 1 << 20)
+        try await receiver.start()
+        defer { Task { await receiver.stop() } }
+        let perRun = try rule("pii", .guardDeny, window: 600, groupBy: .run, codes: ["GUARD.PII.LEAK"], webhooks: [receiver.url])
+        let lane = try f.lane()
+        // A hang guard only: the receiver answers at once.
+        let config = configuration([perRun], maxAttempts: 3, deliveryTimeout: 30)
+        let engine = try AlertEngine(configuration: config, service: f.service, lane: lane, clock: { f.clock.current }, logger: f.logger)
+        let outbox = WebhookOutbox(configuration: config, lane: lane, logger: f.logger)
+        #expect(try await engine.evaluate().fired.count == 2)
+        try await drain(outbox, f)
+        let rows = try f.rows("SELECT status, attempts, last_error FROM alert_outbox ORDER BY delivery_id")
+        #expect(rows.count == 2)
+        #expect(rows.allSatisfy { $0[0].string == "delivered" && $0[1].int64 == 1 }, "\(rows)")
+        #expect(receiver.requests.count == 2)
+    }
+
     @Test func backoffDoublesWithJitterUpToTheCap() throws {
         var c = AlertsConfiguration()
         c.backoffInitial = 1

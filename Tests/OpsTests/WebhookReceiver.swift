@@ -10,7 +10,8 @@ import Synchronization
 /// A real HTTP webhook receiver in the test process, on a fixed loopback port so it can be
 /// "down" (not started, or stopped) and come back on the same URL. It answers by a script:
 /// the first `failures` requests get 500, the next `slow` ones wait `slowFor` before answering
-/// (longer than the sender's timeout), the rest 200. Every request is recorded on arrival.
+/// (longer than the sender's timeout), the rest 200 (with `answerBytes` bytes of body). Every
+/// request is recorded on arrival.
 final class WebhookReceiver: Sendable {
     struct Received: Sendable {
         var body: JSONValue
@@ -25,13 +26,15 @@ final class WebhookReceiver: Sendable {
     let port: Int
     private let script: Mutex<(failures: Int, slow: Int)>
     private let slowFor: Duration
+    private let answerBytes: Int
     private let received = Mutex<[Received]>([])
     private let task = Mutex<Task<Void, any Error>?>(nil)
 
-    init(port: Int, failures: Int = 0, slow: Int = 0, slowFor: Duration = .milliseconds(1500)) {
+    init(port: Int, failures: Int = 0, slow: Int = 0, slowFor: Duration = .milliseconds(1500), answerBytes: Int = 0) {
         self.port = port
         script = Mutex((failures, slow))
         self.slowFor = slowFor
+        self.answerBytes = answerBytes
     }
 
     var url: String { "http://127.0.0.1:\(port)/hook" }
@@ -77,7 +80,8 @@ final class WebhookReceiver: Sendable {
             }
             if action == 500 { return Response(status: .internalServerError) }
             if action == 0 { try await Task.sleep(for: self.slowFor) }
-            return Response(status: .ok)
+            guard self.answerBytes > 0 else { return Response(status: .ok) }
+            return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(repeating: UInt8(ascii: "x"), count: self.answerBytes)))
         }
         var logger = Logger(label: "webhook-receiver")
         logger.logLevel = .critical

@@ -119,9 +119,13 @@ public struct WebhookOutbox: Service {
         if let secret { request.headers.add(name: WebhookSignature.header, value: WebhookSignature.value(body: body, secret: secret)) }
         request.body = .bytes(ByteBuffer(string: body))
         let response = try await client.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
-        // Read (and drop) the answer so the connection can be reused.
-        _ = try await response.body.collect(upTo: 64 << 10)
-        return Int(response.status.code)
+        // The status is the receiver's answer; its body (any size) is only read and dropped so the
+        // connection can be reused, and failing to read it does not undo a delivery.
+        let status = Int(response.status.code)
+        do {
+            for try await _ in response.body {}
+        } catch {}
+        return status
     }
 
     static func micros(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1e6).rounded()) }

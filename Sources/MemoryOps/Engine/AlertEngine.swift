@@ -182,14 +182,14 @@ public struct AlertEngine: Service {
         }
     }
 
-    /// Runs an `sql` rule's query through `memory_query`, with the memory API's bounds and
-    /// sandbox; it must answer one row of one number (NULL: nothing to measure).
+    /// Runs an `sql` rule's query with `memory_query`'s bounds and sandbox but unaudited (the
+    /// daemon's own evaluation is not a memory API call); it must answer one row of one number
+    /// (NULL: nothing to measure).
     private func sqlValue(_ rule: AlertRule) async throws -> [Observation] {
         let query = rule.query ?? ""
         let result: JSONValue
         do {
-            result = try await service.call("memory_query", arguments: ["sql": .string(query), "max_rows": 2],
-                                            caller: Caller(surface: .cli, principal: "memoryd alert \(rule.name)"))
+            result = try await service.internalQuery(query, maxRows: 2)
         } catch {
             throw AlertRuleError(rule: rule.name, "query failed: \(error.message)")
         }

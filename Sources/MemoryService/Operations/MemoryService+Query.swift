@@ -23,6 +23,21 @@ extension MemoryService {
         guard timeout <= configuration.maxTimeout else {
             throw MemoryServiceError.invalidArguments("timeout_ms is capped at \(configuration.maxTimeout.milliseconds)")
         }
+        return try await boundedQuery(sql, parameters: parameters, maxRows: maxRows, timeout: timeout)
+    }
+
+    /// `memory_query` for the daemon's own reads (`sql` alert rules): the same sandbox, bounds
+    /// (the default time budget) and errors, but not a memory API call, so it is not authorized,
+    /// audited or counted as a tool call (a rule every 15 s would add an audit row each time).
+    public func internalQuery(_ sql: String, maxRows: Int) async throws(MemoryServiceError) -> JSONValue {
+        do {
+            return try await boundedQuery(sql, parameters: [], maxRows: maxRows, timeout: configuration.defaultTimeout)
+        } catch {
+            throw serviceError(error, tool: "memory_query")
+        }
+    }
+
+    private func boundedQuery(_ sql: String, parameters: [DuckDB.Value], maxRows: Int, timeout: Duration) async throws -> JSONValue {
         let maxBytes = configuration.maxResultBytes
         let bound = parameters
         let started = ContinuousClock.now

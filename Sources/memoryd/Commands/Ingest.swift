@@ -17,7 +17,7 @@ struct Ingest: AsyncParsableCommand {
             and id) are skipped; lines that do not conform go to ingest_rejects. With --follow, \
             appended lines are read as they arrive (rotation and truncation included) until \
             SIGINT or SIGTERM; either signal stops any ingest after the chunk being read is \
-            committed. Progress is shown on stderr when it is a terminal. Opens the store for \
+            committed (from stdin, with every whole line already read; its line says so). Progress is shown on stderr when it is a terminal. Opens the store for \
             writing: stop the daemon first.
             """)
 
@@ -83,7 +83,7 @@ struct Ingest: AsyncParsableCommand {
         let lines = final.bySource.values.reduce(0) { $0 + $1.lines }
         let reading = Self.seconds(took - final.deriving)
         print("ingested \(lines) lines in \(String(format: "%.2f", reading)) s (\(Int(Double(lines) / max(reading, 1e-6))) lines/s)")
-        try CommandAudit.record(store, operation: "ingest", target: paths.count == 1 ? paths[0] : nil, rowCounts: [
+        try CommandAudit.record(AuditLog(store: store), operation: "ingest", target: paths.count == 1 ? paths[0] : nil, rowCounts: [
             "lines": lines, "stored": final.bySource.values.reduce(0) { $0 + $1.stored },
             "rejected": final.bySource.values.reduce(0) { $0 + $1.rejected }])
     }
@@ -114,6 +114,7 @@ struct Ingest: AsyncParsableCommand {
             + "\(s.rejected) rejected, \(s.unknownTopics) unknown topics"
         if s.resumedAt > 0 { text += ", resumed at byte \(s.resumedAt)" }
         if s.pendingBytes > 0 { text += ", \(s.pendingBytes) bytes of an unfinished last line left for the next run" }
+        if s.stoppedBeforeEnd { text += ", stopped before the end of the stream (\(s.droppedBytes) bytes of an unfinished line dropped)" }
         return text
     }
 }

@@ -181,9 +181,10 @@ let package = Package(
         .testTarget(
             name: "PolicyTests",
             dependencies: [
-                "MemoryStore", "MemoryService", "MemoryServer", "DuckDB", "Redaction", "Contracts", "memoryd", "TestSupport",
+                "MemoryStore", "MemoryService", "MemoryServer", "MemoryMCP", "DuckDB", "Redaction", "Contracts", "memoryd", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "MCP", package: "swift-sdk"),
             ]
         ),
         .testTarget(

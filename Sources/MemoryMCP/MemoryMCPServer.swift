@@ -27,12 +27,33 @@ public struct MemoryMCPServer: Sendable {
         public init() {}
     }
 
+    /// Who a server's clients are, said by whoever starts it (never guessed from a missing
+    /// identity, which on HTTP may only mean the SDK lost the request's context).
+    public enum Callers: Sendable {
+        /// The stdio connection: the local user, with every scope.
+        case local
+        /// Streamable HTTP: the auth middleware names each call's caller in the
+        /// `x-memoryd-caller` header. When tokens are configured (`authenticated`), a call
+        /// without it has no scope and is refused; without tokens every caller is local.
+        case http(authenticated: Bool)
+    }
+
     let service: MemoryService
+    let callers: Callers
     let configuration: Configuration
 
-    public init(service: MemoryService, configuration: Configuration = .init()) {
+    public init(service: MemoryService, callers: Callers, configuration: Configuration = .init()) {
         self.service = service
+        self.callers = callers
         self.configuration = configuration
+    }
+
+    /// The identity of a call; nil: the local user.
+    static func identity(_ callers: Callers, header: String?) -> CallerIdentity? {
+        switch callers {
+        case .local, .http(authenticated: false): nil
+        case .http(authenticated: true): CallerIdentity(header: header) ?? CallerIdentity(actor: "unauthenticated", scopes: [])
+        }
     }
 
     /// Builds a server for one client, registers the tool handlers (before `start`, as the SDK
@@ -47,12 +68,12 @@ public struct MemoryMCPServer: Sendable {
         await server.withMethodHandler(ListTools.self) { _ in
             ListTools.Result(tools: Self.tools)
         }
-        await server.withMethodHandler(CallTool.self) { [service] params in
+        await server.withMethodHandler(CallTool.self) { [service, callers] params in
             let http = Server.currentHandlerContext?.httpContext
             // Over HTTP the auth middleware names the caller in a header (the handler runs in
-            // the session's task, not the request's); over stdio the caller is local.
+            // the session's task, not the request's).
             let caller = Caller(surface: .mcp, principal: client.value, traceID: TraceParent.traceID(of: params, http: http),
-                                identity: CallerIdentity(header: http?.header(CallerIdentity.headerName)))
+                                identity: Self.identity(callers, header: http?.header(CallerIdentity.headerName)))
             return try await Self.call(params, on: service, caller: caller)
         }
         try await server.start(transport: transport) { info, _ in

@@ -14,8 +14,9 @@ struct MCPRoutes: Sendable {
     let sessions: MCPHTTPSessions
     let maxBodyBytes: Int
 
-    init(service: MemoryService, configuration: ServerConfiguration, logger: Logger) {
-        sessions = MCPHTTPSessions(server: MemoryMCPServer(service: service),
+    /// `authenticated`: tokens are configured, so a call without the middleware's caller header is refused.
+    init(service: MemoryService, configuration: ServerConfiguration, authenticated: Bool, logger: Logger) {
+        sessions = MCPHTTPSessions(server: MemoryMCPServer(service: service, callers: .http(authenticated: authenticated)),
                                    configuration: .init(allowedOrigins: configuration.allowedOrigins), logger: logger)
         maxBodyBytes = configuration.maxBodyBytes
     }

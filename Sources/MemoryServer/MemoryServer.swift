@@ -62,7 +62,7 @@ public struct MemoryServer: Sendable {
         holds.register(on: apiRouter)
         EventsRoutes(endpoint: events, maxBodyBytes: configuration.maxBodyBytes).register(on: apiRouter)
         A2ARoutes(service: memory, configuration: configuration, logger: logger).register(on: apiRouter)
-        MCPRoutes(service: memory, configuration: configuration, logger: logger).register(on: apiRouter)
+        MCPRoutes(service: memory, configuration: configuration, authenticated: auth.isEnabled, logger: logger).register(on: apiRouter)
 
         let bound: @Sendable (Bool, any Channel) async -> Void = { [readiness] isOTLP, channel in
             if let both = readiness.listenerStarted(port: channel.localAddress?.port ?? 0, isOTLP: isOTLP) {

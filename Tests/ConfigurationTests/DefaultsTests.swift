@@ -36,7 +36,8 @@ import Testing
                                "server.allowed_origins", "ingest.queue_rows", "ingest.commit_rows", "duckdb.threads",
                                "duckdb.memory_limit", "duckdb.extension_dir", "memory.readers", "log.level", "redaction.enabled",
                                "retention.spans", "retention.logs", "retention.metric_points", "retention.events",
-                               "retention.ingest_rejects", "retention.redactions", "retention.audit_log", "retention.interval",
+                               "retention.ingest_rejects", "retention.redactions", "retention.alerts", "retention.alert_outbox",
+                               "retention.audit_log", "retention.interval",
                                "retention.batch_rows", "retention.archive_dir"])
         #expect(envs.allSatisfy { $0.hasPrefix("MEMORYD_") })
     }

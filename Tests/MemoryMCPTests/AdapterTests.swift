@@ -31,7 +31,7 @@ import Testing
     @Test func initializeAdvertisesToolsAndNamesTheServer() async throws {
         let fixture = try MemoryFixture()
         let (clientSide, serverSide) = await InMemoryTransport.createConnectedPair()
-        _ = try await MemoryMCPServer(service: fixture.service).start(on: serverSide)
+        _ = try await MemoryMCPServer(service: fixture.service, callers: .local).start(on: serverSide)
         let result = try await Client(name: "t", version: "1").connect(transport: clientSide)
         #expect(result.serverInfo.name == "memoryd")
         #expect(result.serverInfo.version == MemoryService.version)

@@ -16,7 +16,7 @@ import Testing
 
     func sessions(_ configuration: MCPHTTPSessions.Configuration = .init()) throws -> (MemoryFixture, MCPHTTPSessions) {
         let fixture = try MemoryFixture()
-        return (fixture, MCPHTTPSessions(server: MemoryMCPServer(service: fixture.service), configuration: configuration,
+        return (fixture, MCPHTTPSessions(server: MemoryMCPServer(service: fixture.service, callers: .http(authenticated: false)), configuration: configuration,
                                          logger: quietLogger))
     }
 

@@ -25,7 +25,7 @@ final class MemoryFixture: @unchecked Sendable {
     /// (initialized, as `connect` does).
     func connectedClient(named clientName: String = "mcp-tests") async throws -> Client {
         let (clientSide, serverSide) = await InMemoryTransport.createConnectedPair()
-        _ = try await MemoryMCPServer(service: service).start(on: serverSide)
+        _ = try await MemoryMCPServer(service: service, callers: .local).start(on: serverSide)
         let client = Client(name: clientName, version: "1.0")
         try await client.connect(transport: clientSide)
         return client

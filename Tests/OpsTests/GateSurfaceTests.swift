@@ -17,7 +17,7 @@ import Testing
         defer { f.remove() }
         try await f.ingestFixture("clean.jsonl")
         let (clientSide, serverSide) = await InMemoryTransport.createConnectedPair()
-        _ = try await MemoryMCPServer(service: f.service).start(on: serverSide)
+        _ = try await MemoryMCPServer(service: f.service, callers: .local).start(on: serverSide)
         let client = Client(name: "ops-tests", version: "1.0")
         try await client.connect(transport: clientSide)
 

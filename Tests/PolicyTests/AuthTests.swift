@@ -38,9 +38,9 @@ struct AuthTests {
         """
     }
 
-    static func withServer(_ body: (TestServer, String) async throws -> Void) async throws {
+    static func withServer(extra: String = "", _ body: (TestServer, String) async throws -> Void) async throws {
         try await TemporaryDirectory.with { directory in
-            try config.write(to: directory.appendingPathComponent("memoryd.toml"), atomically: true, encoding: .utf8)
+            try (extra + config).write(to: directory.appendingPathComponent("memoryd.toml"), atomically: true, encoding: .utf8)
             let db = directory.appendingPathComponent("memory.duckdb").path
             let server = try await TestServer.start(databasePath: db)
             try await body(server, db)
@@ -116,6 +116,54 @@ struct AuthTests {
             #expect(rows == ["admin|retention hold|run:run-9|ok", "admin|retention release|run:run-0|not_found"], "\(rows)")
             let holds = try await Tools.memoryd(["retention", "holds", "--db", db])
             #expect(holds.stdout.hasPrefix("run-9"), "\(holds.stdout)")
+        }
+    }
+
+    /// The router ignores empty path segments, so every spelling of a route needs the
+    /// route's scope: a read token can neither hold, release nor ingest through `//`, `/v1//…`
+    /// or a trailing `/`, and a write token reaches the tools however they are spelled.
+    @Test func everySpellingOfAPathNeedsItsRoutesScope() async throws {
+        try await Self.withServer { server, _ in
+            let port = server.apiPort
+            for path in ["//v1/holds/run-1", "/v1//holds/run-1", "/v1/holds/run-1/", "/v1/holds//run-1"] {
+                let put = try await HTTP.request(port: port, .put, path, token: Self.reader)
+                #expect(put.status == 403 && Self.error(put) == "forbidden", "PUT \(path): \(put)")
+                #expect(try await HTTP.request(port: port, .delete, path, token: Self.reader).status == 403, "DELETE \(path)")
+            }
+            #expect(try await HTTP.request(port: port, .put, "//v1/holds/run-1", token: Self.admin).status == 200,
+                    "the doubled slash reaches the hold handler")
+            #expect(try await HTTP.request(port: port, .delete, "/v1//holds/run-1/", token: Self.admin).status == 200)
+            for path in ["/v1/events/", "//v1/events", "/v1//events"] {
+                #expect(try await HTTP.request(port: port, .post, path, token: Self.reader, body: "").status == 403, "POST \(path)")
+                #expect(try await HTTP.request(port: port, .post, path, token: Self.writer, body: "").status == 200, "POST \(path)")
+            }
+            let upsert = #"{"namespace": "prefs", "key": "theme", "value": "dark"}"#
+            for path in ["//v1/tools/memory_upsert", "/v1//tools/memory_upsert", "/v1/tools/memory_upsert/"] {
+                let written = try await HTTP.request(port: port, .post, path, token: Self.writer, body: upsert)
+                #expect(written.status == 200, "POST \(path): \(written)")
+                #expect(try await HTTP.request(port: port, .post, path, token: Self.reader, body: upsert).status == 403, "POST \(path)")
+            }
+            let json = [("Content-Type", "application/json")]
+            for path in ["//v1/traces", "/v1/traces/", "/v1//logs"] {
+                #expect(try await HTTP.request(port: server.otlpPort, .post, path, token: Self.reader, headers: json, body: "{}").status == 403,
+                        "OTLP \(path)")
+                #expect(try await HTTP.request(port: server.otlpPort, .post, path, token: Self.writer, headers: json, body: "{}").status == 200,
+                        "OTLP \(path)")
+            }
+        }
+    }
+
+    /// A hold whose body is over `server.max_body_bytes` is refused whole (413, JSON), not
+    /// placed without its reason.
+    @Test func oversizedHoldBodyIs413AndNothingIsHeld() async throws {
+        try await Self.withServer(extra: "[server]\nmax_body_bytes = 64\n\n") { server, _ in
+            let port = server.apiPort
+            let reason = #"{"reason": "\#(String(repeating: "x", count: 200))"}"#
+            let refused = try await HTTP.request(port: port, .put, "/v1/holds/run-7", token: Self.admin, body: reason)
+            #expect(refused.status == 413 && Self.error(refused) == "too_large", "\(refused)")
+            #expect(refused.headers[.contentType] == "application/json")
+            let list = try await HTTP.request(port: port, .get, "/v1/holds", token: Self.admin)
+            #expect(list.status == 200 && !list.text.contains("run-7"), "\(list)")
         }
     }
 

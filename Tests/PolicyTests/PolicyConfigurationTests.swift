@@ -141,6 +141,19 @@ struct PolicyConfigurationTests {
         #expect(Self.failure("[auth]\ntoken = 1\n").contains("unknown key auth.token"))
     }
 
+    /// The caller header is `<id>;<scopes>`: an id `x;admin,` would read back as actor `x`
+    /// with admin scope, so such ids are a start-up error naming the token, as for `token new`.
+    @Test func tokenIdsCannotForgeTheCallerHeader() async throws {
+        let hash = AuditDigest.sha256Hex("secret-token")
+        for id in ["x;admin,", "a,b", "has space", "quote\\\"d", "é"] {
+            let message = Self.failure("[[auth.tokens]]\nid = \"\(id)\"\nsha256 = \"\(hash)\"\nscopes = [\"read\"]\n")
+            #expect(message.contains("auth.tokens #0") && message.contains("may hold only"), "\(id): \(message)")
+        }
+        #expect(Self.failure("[[auth.tokens]]\nid = \"ci-bot_2@team.example\"\nsha256 = \"\(hash)\"\nscopes = [\"read\"]\n") == "loaded")
+        let new = try await Tools.memoryd(["token", "new", "--id", "x;admin,"])
+        #expect(new.status != 0 && new.stderr.contains("may hold only"), "\(new.status) \(new.stderr)")
+    }
+
     @Test func exposureNeedsTokens() throws {
         var configuration = try Self.load("")
         configuration.server.bind = "0.0.0.0"

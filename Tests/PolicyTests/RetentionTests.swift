@@ -1,5 +1,7 @@
 import DuckDB
 import Foundation
+import Logging
+import MemoryServer
 import MemoryStore
 import Testing
 import TestSupport
@@ -169,6 +171,98 @@ struct RetentionTests {
             try "[retention]\nspans = \"30 days\"\n".write(to: config, atomically: true, encoding: .utf8)
             let bad = try await Tools.memoryd(["retention", "apply", "--db", db, "--config", config.path])
             #expect(bad.status == 2 && bad.stderr.contains("retention.spans"), "\(bad.stderr)")
+        }
+    }
+
+    /// `run_sequence` goes with its transition's event (same age, same holds), orphans too;
+    /// resolved alerts and finished deliveries go by their own age; firing alerts and pending
+    /// deliveries stay however old.
+    @Test func runSequenceAndFinishedAlertsArePruned() async throws {
+        try await TemporaryDirectory.with { directory in
+            let store = try Store(path: directory.appendingPathComponent("r.duckdb").path)
+            let connection = try store.connect()
+            try connection.execute("""
+                INSERT INTO events (ingest_source, source, id, topic, type, time, run_id, data, unknown_topic, line, byte_offset, received_at)
+                SELECT 't', 'w', 'e' || i, 'dome.run.transition', 'x', now() - to_days(CASE WHEN i < 3 THEN 100 ELSE 1 END::INTEGER),
+                       CASE WHEN i = 0 THEN 'run-held' ELSE 'run-' || i END, '{}', false, i, 0, now()
+                FROM range(5) r(i);
+                INSERT INTO run_sequence SELECT run_id, 1, source, id, 'a', 'b' FROM events;
+                INSERT INTO run_sequence VALUES ('run-orphan', 1, 'w', 'gone', 'a', 'b');
+                INSERT INTO legal_holds VALUES ('run-held', 'case', 'local', now());
+                INSERT INTO alerts (alert_id, rule, kind, subject, severity, state, fired_at, resolved_at, summary)
+                VALUES ('old-resolved', 'r', 'k', 's', 'warning', 'resolved', now() - to_days(200), now() - to_days(100), 's'),
+                       ('new-resolved', 'r', 'k', 's', 'warning', 'resolved', now() - to_days(200), now() - to_days(1), 's'),
+                       ('old-firing', 'r', 'k', 's', 'warning', 'firing', now() - to_days(200), NULL, 's');
+                INSERT INTO alert_outbox (delivery_id, alert_id, rule, state, url, body, status, attempts, next_attempt_at, created_at, finished_at)
+                VALUES (1, 'a', 'r', 'firing', 'u', 'b', 'delivered', 1, now(), now() - to_days(100), now() - to_days(100)),
+                       (2, 'a', 'r', 'firing', 'u', 'b', 'dead', 5, now(), now() - to_days(100), now() - to_days(99)),
+                       (3, 'a', 'r', 'firing', 'u', 'b', 'delivered', 1, now(), now() - to_days(1), now() - to_days(1)),
+                       (4, 'a', 'r', 'firing', 'u', 'b', 'pending', 9, now(), now() - to_days(100), NULL);
+                """)
+            let retention = try Retention(store: store, policy: RetentionPolicy(), audit: nil)
+            let dry = try await retention.apply(dryRun: true)
+            #expect(Self.report(dry, "run_sequence")?.rows == 3 && Self.report(dry, "run_sequence")?.held == 1)
+            let report = try await retention.apply(dryRun: false)
+            #expect(Self.report(report, "run_sequence")?.rows == 3, "two expired transitions and the orphan")
+            #expect(Self.report(report, "events")?.rows == 2)
+            #expect(Self.report(report, "alerts")?.rows == 1)
+            #expect(Self.report(report, "alert_outbox")?.rows == 2)
+            let sequence = try connection.query("select event_id from run_sequence order by event_id").rows.map { $0[0].string ?? "" }
+            #expect(sequence == ["e0", "e3", "e4"], "the held run's and the fresh transitions stay: \(sequence)")
+            let alerts = try connection.query("select alert_id from alerts order by alert_id").rows.map { $0[0].string ?? "" }
+            #expect(alerts == ["new-resolved", "old-firing"])
+            let deliveries = try connection.query("select delivery_id from alert_outbox order by 1").rows.map { $0[0].int64 ?? 0 }
+            #expect(deliveries == [3, 4])
+        }
+    }
+
+    /// 40 expired spans deleted one per batch with a pause between batches: cancelling the
+    /// pass midway throws `Interrupted` carrying exactly the rows already gone.
+    @Test func anInterruptedPassReportsWhatItDeleted() async throws {
+        try await TemporaryDirectory.with { directory in
+            let store = try Store(path: directory.appendingPathComponent("r.duckdb").path)
+            let connection = try store.connect()
+            try Self.seed(connection)
+            var policy = RetentionPolicy()
+            policy.batchRows = 1
+            let retention = try Retention(store: store, policy: policy, audit: nil)
+            let pass = Task { try await retention.apply(dryRun: false, pause: .milliseconds(100)) }
+            while try Self.count(connection, "select count(*) from spans") > 95 { try await Task.sleep(for: .milliseconds(10)) }
+            pass.cancel()
+            do {
+                let report = try await pass.value
+                Issue.record("the pass ended whole: \(report)")
+            } catch let interrupted as Retention.Interrupted {
+                let gone = 100 - Int(try Self.count(connection, "select count(*) from spans"))
+                #expect(gone >= 5 && gone < 45, "\(gone)")
+                #expect(Self.report(interrupted.report, "spans")?.rows == gone, "\(interrupted.report)")
+                #expect(interrupted.report.totalRows == gone)
+                #expect(interrupted.cause is CancellationError, "\(interrupted.cause)")
+            }
+        }
+    }
+
+    /// The daemon's pass cut off by shutdown still audits the rows it deleted (they stay deleted).
+    @Test func aPassCutOffByShutdownIsAudited() async throws {
+        try await TemporaryDirectory.with { directory in
+            let store = try Store(path: directory.appendingPathComponent("r.duckdb").path)
+            let connection = try store.connect()
+            try Self.seed(connection)
+            var policy = RetentionPolicy()
+            policy.batchRows = 1
+            let audit = try AuditLog(store: store)
+            let service = RetentionService(retention: try Retention(store: store, policy: policy, audit: audit),
+                                           interval: .seconds(3_600), audit: audit, logger: Logger(label: "policy-tests"))
+            let running = Task { try await service.run() }
+            while try Self.count(connection, "select count(*) from spans") > 95 { try await Task.sleep(for: .milliseconds(10)) }
+            running.cancel()
+            try await running.value
+            let gone = 100 - Int(try Self.count(connection, "select count(*) from spans"))
+            #expect(gone >= 5 && gone < 45, "\(gone)")
+            let rows = try connection.query("""
+                select outcome || '|' || row_counts from audit_log where operation = 'retention apply' and surface = 'daemon'
+                """).rows.map { $0[0].string ?? "" }
+            #expect(rows == ["cancelled|{\"spans\":\(gone)}"], "\(rows)")
         }
     }
 }

@@ -25,6 +25,18 @@ public struct AuthConfiguration: Sendable, Equatable {
             self.ratePerSecond = ratePerSecond
             self.burst = burst
         }
+
+        /// Why `id` cannot name a token, nil when it can: ASCII letters, digits, `.`, `_`, `-`,
+        /// `@`, and not `local`. The id travels as `<id>;<scopes>` to MCP sessions and is
+        /// written into TOML by `memoryd token new`, so `;`, `,`, quotes and spaces are out.
+        public static func idProblem(_ id: String) -> String? {
+            if id.isEmpty { return "the id is empty" }
+            if id == "local" { return "the id must be other than local (the CLI's and stdio's actor)" }
+            guard id.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-@".unicodeScalars.contains($0)) }) else {
+                return "the id \(id) may hold only ASCII letters, digits, '.', '_', '-' and '@'"
+            }
+            return nil
+        }
     }
 
     public var tokens: [Token]

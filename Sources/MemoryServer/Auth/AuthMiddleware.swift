@@ -73,6 +73,9 @@ struct AuthMiddleware: RouterMiddleware {
     /// (liveness, readiness, the A2A agent card, which clients read before they authenticate).
     static func requiredScope(path: String, listener: Listener) -> Set<AccessScope>? {
         if listener == .otlp { return [.ingest] }
+        // The router ignores empty components (`//v1/holds/x`, `/v1/events/` reach the same
+        // handlers), so the path is matched in that same form.
+        let path = "/" + path.split(separator: "/").joined(separator: "/")
         switch path {
         case "/healthz", "/readyz", "/.well-known/agent-card.json": return nil
         case "/v1/events": return [.ingest]

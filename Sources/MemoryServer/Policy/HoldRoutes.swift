@@ -45,7 +45,13 @@ struct HoldRoutes: Sendable {
         router.put("v1/holds/:run_id") { request, context in
             let runID = try context.parameters.require("run_id")
             var reason: String?
-            if let body = try? await request.body.collect(upTo: maxBodyBytes), body.readableBytes > 0 {
+            let body: ByteBuffer
+            do {
+                body = try await request.body.collect(upTo: maxBodyBytes)
+            } catch {
+                return RESTRoutes.error(.contentTooLarge, code: "too_large", message: "the body is larger than \(maxBodyBytes) bytes")
+            }
+            if body.readableBytes > 0 {
                 guard case .object(let object)? = try? JSONValue(parsing: body.readableBytesView),
                       object.keys.allSatisfy({ $0 == "reason" }), object["reason"].map({ $0.stringValue != nil }) ?? true else {
                     return RESTRoutes.error(.badRequest, code: "invalid_arguments", message: #"the body is {"reason": "<text>"} or empty"#)

@@ -33,22 +33,35 @@ public struct RetentionService: Service {
     }
 
     private func pass() async {
+        let report: Retention.Report
+        var interruption: (any Error)?
         do {
-            let report = try await cancelWhenGracefulShutdown {
+            report = try await cancelWhenGracefulShutdown {
                 try await retention.apply(dryRun: false, pause: Self.pause)
             }
-            guard report.totalRows > 0 else { return }
-            var counts = Dictionary(report.tables.filter { $0.rows > 0 }.map { ($0.table, $0.rows) }, uniquingKeysWith: +)
-            if report.expiredFacts > 0 { counts["expired_facts"] = report.expiredFacts }
-            logger.info("retention applied", metadata: counts.mapValues { .stringConvertible($0) })
+        } catch let interrupted as Retention.Interrupted {
+            // What was deleted before shutdown or the failure stays deleted, so it is audited too.
+            report = interrupted.report
+            interruption = interrupted.cause
+        } catch {
+            logger.warning("retention pass failed; retrying at the next interval", metadata: ["error": "\(error)"])
+            return
+        }
+        if let interruption, !(interruption is CancellationError) {
+            logger.warning("retention pass failed; retrying at the next interval", metadata: ["error": "\(interruption)"])
+        }
+        guard report.totalRows > 0 else { return }
+        var counts = Dictionary(report.tables.filter { $0.rows > 0 }.map { ($0.table, $0.rows) }, uniquingKeysWith: +)
+        if report.expiredFacts > 0 { counts["expired_facts"] = report.expiredFacts }
+        logger.info("retention applied", metadata: counts.mapValues { .stringConvertible($0) })
+        do {
             try await audit?.append(AuditEntry(
                 actor: "local", surface: "daemon", operation: "retention apply",
                 argumentsDigest: AuditDigest.sha256Hex(RetentionReportText.policyText(retention.policy)),
-                outcome: "ok", rowCounts: counts))
-        } catch is CancellationError {
-            return
+                outcome: interruption == nil ? "ok" : interruption is CancellationError ? "cancelled" : "failed",
+                rowCounts: counts))
         } catch {
-            logger.warning("retention pass failed; retrying at the next interval", metadata: ["error": "\(error)"])
+            logger.error("retention pass could not be audited", metadata: ["error": "\(error)"])
         }
     }
 }

@@ -32,13 +32,34 @@ public final class Retention: Sendable {
         public var totalRows: Int { tables.reduce(0) { $0 + $1.rows } + expiredFacts }
     }
 
-    /// One physical table: its age column, and whether it carries `run_id` (holds apply).
+    /// A pass that stopped midway (cancelled at shutdown, or a statement failed): `report`
+    /// holds what it deleted until then, which stays deleted (each batch committed alone).
+    public struct Interrupted: Error, CustomStringConvertible {
+        public var report: Report
+        public var cause: any Error
+        public var description: String { "retention stopped after deleting \(report.totalRows) rows: \(cause)" }
+    }
+
+    /// One physical table: its age column (an SQL expression; rows where it is NULL never
+    /// expire), whether it carries `run_id` (holds apply), and whether it is archived.
     struct Part: Sendable {
         let table: String
         let timeColumn: String
         let hasRunID: Bool
         let searchKind: SearchIndex.Kind?
+        var archived = true
     }
+
+    /// `run_sequence` rows age with their transition's event, so they go just before it (same
+    /// age, same holds); a row whose event is gone already counts as expired. Not archived: the
+    /// migration that made the table rebuilds it from the archived events.
+    static let runSequence = Part(
+        table: "run_sequence",
+        timeColumn: """
+            coalesce((SELECT min(e.time) FROM events e WHERE e.id = run_sequence.event_id AND e.source = run_sequence.source), \
+            TIMESTAMPTZ '-infinity')
+            """,
+        hasRunID: true, searchKind: nil, archived: false)
 
     static func parts(_ table: RetentionPolicy.Table) -> [Part] {
         switch table {
@@ -46,11 +67,15 @@ public final class Retention: Sendable {
                       Part(table: "pending_spans", timeColumn: "start_time", hasRunID: true, searchKind: nil)]
         case .logs: [Part(table: "logs", timeColumn: "time", hasRunID: true, searchKind: .log)]
         case .metricPoints: [Part(table: "metric_points", timeColumn: "time", hasRunID: true, searchKind: nil)]
-        case .events: [Part(table: "events", timeColumn: "time", hasRunID: true, searchKind: .event),
+        case .events: [runSequence,
+                       Part(table: "events", timeColumn: "time", hasRunID: true, searchKind: .event),
                        Part(table: "guard_outcomes", timeColumn: "decided_at", hasRunID: true, searchKind: nil),
                        Part(table: "state_transitions", timeColumn: "\"at\"", hasRunID: true, searchKind: nil)]
         case .ingestRejects: [Part(table: "ingest_rejects", timeColumn: "received_at", hasRunID: false, searchKind: nil)]
         case .redactions: [Part(table: "redactions", timeColumn: "redacted_at", hasRunID: false, searchKind: nil)]
+        // Only finished rows have the time: firing alerts and pending deliveries never expire.
+        case .alerts: [Part(table: "alerts", timeColumn: "resolved_at", hasRunID: true, searchKind: nil)]
+        case .alertOutbox: [Part(table: "alert_outbox", timeColumn: "finished_at", hasRunID: false, searchKind: nil)]
         case .auditLog: []
         }
     }
@@ -80,9 +105,20 @@ public final class Retention: Sendable {
     }
 
     /// One pass over every table. `pause` is slept between batches, giving other writers the
-    /// commit lock; cancellation stops between batches (what committed stays done).
+    /// commit lock; cancellation stops between batches (what committed stays done). A pass cut
+    /// off by cancellation or an error throws `Interrupted` with what it deleted until then.
     public func apply(dryRun: Bool, now: Int64 = AuditDigest.nowMicros(), pause: Duration = .zero) async throws -> Report {
         var report = Report(dryRun: dryRun, tables: [], expiredFacts: 0, archiveDirectory: policy.archiveDirectory)
+        do {
+            try await apply(into: &report, now: now, pause: pause)
+        } catch {
+            throw Interrupted(report: report, cause: error)
+        }
+        return report
+    }
+
+    private func apply(into report: inout Report, now: Int64, pause: Duration) async throws {
+        let dryRun = report.dryRun
         for table in RetentionPolicy.Table.allCases {
             let maxAge = policy.age(of: table)
             let cutoff = maxAge.map { now - $0 * 1_000_000 }
@@ -95,20 +131,23 @@ public final class Retention: Sendable {
                 continue
             }
             for part in Self.parts(table) {
-                var entry = TableReport(table: part.table, policy: table, maxAge: maxAge, rows: 0, held: 0)
+                // In the report before the first batch, so an interrupted pass counts what it deleted.
+                let index = report.tables.count
+                report.tables.append(TableReport(table: part.table, policy: table, maxAge: maxAge, rows: 0, held: 0))
                 if let cutoff {
                     let literal = Self.timestampLiteral(cutoff)
-                    entry.held = try await lane.run { try Self.countHeld(part, before: literal, on: $0) }
+                    report.tables[index].held = try await lane.run { try Self.countHeld(part, before: literal, on: $0) }
                     if dryRun {
-                        entry.rows = try await lane.run { try Self.countExpired(part, before: literal, on: $0) }
+                        report.tables[index].rows = try await lane.run { try Self.countExpired(part, before: literal, on: $0) }
                     } else {
-                        while !Task.isCancelled {
+                        while true {
+                            try Task.checkCancellation()
                             let batch = policy.batchRows
-                            let archive = policy.archiveDirectory
+                            let archive = part.archived ? policy.archiveDirectory : nil
                             let deleted = try await lane.run {
                                 try Self.deleteBatch(part, before: literal, limit: batch, archive: archive, on: $0)
                             }
-                            entry.rows += deleted
+                            report.tables[index].rows += deleted
                             if deleted < batch { break }
                             if pause > .zero { try await Task.sleep(for: pause) }
                         }
@@ -117,7 +156,6 @@ public final class Retention: Sendable {
                         }
                     }
                 }
-                report.tables.append(entry)
             }
         }
         if dryRun {
@@ -135,7 +173,6 @@ public final class Retention: Sendable {
                 _ = try? await lane.run { try $0.execute("CHECKPOINT") }
             }
         }
-        return report
     }
 
     static func timestampLiteral(_ micros: Int64) -> String {
@@ -179,7 +216,7 @@ public final class Retention: Sendable {
                 try connection.execute("""
                     COPY (SELECT *, strftime(timezone('UTC', \(part.timeColumn)), '%Y-%m-%d') AS day
                           FROM \(part.table) WHERE rowid IN (SELECT rid FROM retention_batch))
-                    TO '\(target.replacingOccurrences(of: "'", with: "''"))'
+                    TO \(SQL.literal(target))
                     (FORMAT parquet, PARTITION_BY (day), FILENAME_PATTERN 'part_{uuid}', APPEND true)
                     """)
             }

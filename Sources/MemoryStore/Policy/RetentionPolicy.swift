@@ -8,10 +8,14 @@ public struct RetentionPolicy: Sendable, Equatable {
         case spans
         case logs
         case metricPoints = "metric_points"
-        /// Also the envelopes' derived rows `guard_outcomes` and `state_transitions`.
+        /// Also the envelopes' derived rows `guard_outcomes`, `state_transitions` and `run_sequence`.
         case events
         case ingestRejects = "ingest_rejects"
         case redactions
+        /// Resolved alerts, by `resolved_at` (firing ones stay).
+        case alerts
+        /// Finished alert deliveries (`delivered`, `dead`), by `finished_at` (pending ones stay).
+        case alertOutbox = "alert_outbox"
         /// Pruned behind a chain checkpoint (see `AuditLog.prune`).
         case auditLog = "audit_log"
 
@@ -19,7 +23,7 @@ public struct RetentionPolicy: Sendable, Equatable {
         public var defaultMaxAge: Int64? {
             switch self {
             case .spans, .logs, .metricPoints: 30 * 86_400
-            case .events, .redactions: 90 * 86_400
+            case .events, .redactions, .alerts, .alertOutbox: 90 * 86_400
             case .ingestRejects: 7 * 86_400
             case .auditLog: nil
             }

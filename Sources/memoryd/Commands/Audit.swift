@@ -47,10 +47,12 @@ struct AuditCommand: AsyncParsableCommand {
 
 /// Audit rows for the CLI's mutating commands (actor `local`, surface `cli`).
 enum CommandAudit {
-    /// Appends one row and waits for its commit; the command's arguments are only digested.
-    static func record(_ store: Store, operation: String, target: String? = nil, arguments: [String] = CommandLine.arguments,
+    /// Appends one row to `audit` (the command's one log: the log keeps the chain's head in
+    /// memory, so a command never has two) and waits for its commit; the command's arguments
+    /// are only digested.
+    static func record(_ audit: AuditLog, operation: String, target: String? = nil, arguments: [String] = CommandLine.arguments,
                        outcome: String = "ok", rowCounts: [String: Int] = [:]) throws {
-        try AuditLog(store: store).appendNow(AuditEntry(
+        try audit.appendNow(AuditEntry(
             actor: "local", surface: "cli", operation: operation, target: target,
             argumentsDigest: AuditDigest.sha256Hex(arguments.joined(separator: "\u{0}")),
             outcome: outcome, rowCounts: rowCounts))

@@ -62,7 +62,7 @@ struct MCP: AsyncParsableCommand {
             services: [
                 // Facts written here become searchable, and expired ones go, as under `serve`.
                 .init(service: MemoryUpkeep(service: memory)),
-                .init(service: StdioSession(server: MemoryMCPServer(service: memory), logger: logger),
+                .init(service: StdioSession(server: MemoryMCPServer(service: memory, callers: .local), logger: logger),
                       successTerminationBehavior: .gracefullyShutdownGroup),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],

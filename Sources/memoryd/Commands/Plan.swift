@@ -34,7 +34,7 @@ struct PlanCommand: ParsableCommand {
             let configuration = try options.configuration()
             let store = try Store(path: configuration.databasePath)
             try PlanStore.replace(with: plan, source: URL(fileURLWithPath: file).lastPathComponent, on: store.connect())
-            try CommandAudit.record(store, operation: "plan load", target: "plan:\(plan.name)", rowCounts: [
+            try CommandAudit.record(AuditLog(store: store), operation: "plan load", target: "plan:\(plan.name)", rowCounts: [
                 "milestones": plan.milestones.count, "packets": plan.packets.count, "systems": plan.systems.count,
             ])
             print("loaded plan \(plan.name): \(plan.milestones.count) milestones, \(plan.packets.count) packets, "

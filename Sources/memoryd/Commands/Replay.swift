@@ -43,7 +43,7 @@ struct Replay: ParsableCommand {
         for digest in try RunDeriver.digests(on: connection) {
             print("\(digest.table): \(digest.rows) rows, md5 \(digest.md5)")
         }
-        try CommandAudit.record(store, operation: "replay", target: runID.map { "run:\($0)" }, rowCounts: [
+        try CommandAudit.record(AuditLog(store: store), operation: "replay", target: runID.map { "run:\($0)" }, rowCounts: [
             "guard_outcomes": result.guardOutcomes, "state_transitions": result.transitions, "runs": result.runs])
     }
 

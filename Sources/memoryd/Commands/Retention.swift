@@ -30,14 +30,25 @@ struct RetentionCommand: AsyncParsableCommand {
             let store = try Store(path: configuration.databasePath, memoryLimit: configuration.duckdbMemoryLimit)
             let policy = configuration.policy.retention
             let audit = try AuditLog(store: store)
-            let report = try await Retention(store: store, policy: policy, audit: audit).apply(dryRun: dryRun)
+            let report: Retention.Report
+            do {
+                report = try await Retention(store: store, policy: policy, audit: audit).apply(dryRun: dryRun)
+            } catch let interrupted as Retention.Interrupted where !dryRun {
+                // Batches committed before the failure stay deleted, so they are audited.
+                try Self.record(interrupted.report, outcome: "failed", audit: audit)
+                throw interrupted
+            }
             for line in Self.lines(report) { print(line) }
             if !dryRun {
-                var counts = Dictionary(report.tables.filter { $0.rows > 0 }.map { ($0.table, $0.rows) }, uniquingKeysWith: +)
-                if report.expiredFacts > 0 { counts["expired_facts"] = report.expiredFacts }
-                try CommandAudit.record(store, operation: "retention apply", rowCounts: counts)
+                try Self.record(report, outcome: "ok", audit: audit)
                 try store.connect().execute("CHECKPOINT")
             }
+        }
+
+        static func record(_ report: Retention.Report, outcome: String, audit: AuditLog) throws {
+            var counts = Dictionary(report.tables.filter { $0.rows > 0 }.map { ($0.table, $0.rows) }, uniquingKeysWith: +)
+            if report.expiredFacts > 0 { counts["expired_facts"] = report.expiredFacts }
+            try CommandAudit.record(audit, operation: "retention apply", outcome: outcome, rowCounts: counts)
         }
 
         static func lines(_ report: Retention.Report) -> [String] {
@@ -63,7 +74,7 @@ struct RetentionCommand: AsyncParsableCommand {
         func run() async throws {
             let store = try Store(path: try options.configuration().databasePath)
             let placed = try LegalHolds.hold(runID: runID, reason: reason, by: "local", on: store.connect())
-            try CommandAudit.record(store, operation: "retention hold", target: "run:\(runID)", rowCounts: ["holds": placed ? 1 : 0])
+            try CommandAudit.record(AuditLog(store: store), operation: "retention hold", target: "run:\(runID)", rowCounts: ["holds": placed ? 1 : 0])
             print(placed ? "run \(runID) is under legal hold" : "run \(runID) was under legal hold already (reason updated)")
         }
     }
@@ -77,7 +88,7 @@ struct RetentionCommand: AsyncParsableCommand {
         func run() async throws {
             let store = try Store(path: try options.configuration().databasePath)
             let released = try LegalHolds.release(runID: runID, on: store.connect())
-            try CommandAudit.record(store, operation: "retention release", target: "run:\(runID)",
+            try CommandAudit.record(AuditLog(store: store), operation: "retention release", target: "run:\(runID)",
                                     outcome: released ? "ok" : "not_found", rowCounts: ["holds": released ? 1 : 0])
             guard released else { throw UsageError("run \(runID) is not under legal hold") }
             print("run \(runID) released")

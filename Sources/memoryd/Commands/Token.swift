@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MemoryServer
 import MemoryService
 import MemoryStore
 
@@ -20,7 +21,7 @@ struct TokenCommand: ParsableCommand {
         var scopes: String = "read"
 
         func validate() throws {
-            guard !id.isEmpty, id != "local", !id.contains(";") else { throw ValidationError("--id must be non-empty, not local, without ';'") }
+            if let problem = AuthConfiguration.Token.idProblem(id) { throw ValidationError("--id: \(problem)") }
             for name in scopes.split(separator: ",") where AccessScope(rawValue: String(name)) == nil {
                 throw ValidationError("unknown scope \(name); scopes: ingest, read, write, admin")
             }

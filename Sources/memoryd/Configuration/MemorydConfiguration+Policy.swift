@@ -123,9 +123,8 @@ extension MemorydConfiguration {
             for key in table.keys where !["id", "sha256", "scopes", "rate_per_second", "burst"].contains(key) {
                 throw ConfigurationError("\(at): unknown key \(key)")
             }
-            guard let id = table["id"]?.string, !id.isEmpty, id != "local" else {
-                throw ConfigurationError("\(at): id must be a non-empty string other than local")
-            }
+            guard let id = table["id"]?.string else { throw ConfigurationError("\(at): id must be a string") }
+            if let problem = AuthConfiguration.Token.idProblem(id) { throw ConfigurationError("\(at): \(problem)") }
             guard seen.insert(id).inserted else { throw ConfigurationError("\(at): id \(id) is used twice") }
             guard let hash = table["sha256"]?.string?.lowercased(), hash.count == 64, hash.allSatisfy(\.isHexDigit) else {
                 throw ConfigurationError("\(at) (\(id)): sha256 must be 64 hex digits (memoryd token hash prints it)")

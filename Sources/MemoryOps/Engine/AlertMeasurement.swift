@@ -1,5 +1,6 @@
 import DuckDB
 import Foundation
+import MemoryStore
 
 /// One number a rule measured for one subject, with what an alert about it says.
 struct Observation: Sendable, Equatable {
@@ -30,11 +31,9 @@ enum AlertMeasurement {
         }
     }
 
-    static func literal(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
-
     static func time(_ micros: Int64) -> String { "'\(TimestampFormat.iso8601(micros: micros))'::TIMESTAMPTZ" }
 
-    private static func list(_ values: [String]) -> String { values.map(literal).joined(separator: ", ") }
+    private static func list(_ values: [String]) -> String { values.map(SQL.literal).joined(separator: ", ") }
 
     static func windowText(_ seconds: Double) -> String {
         if seconds >= 3600, seconds.truncatingRemainder(dividingBy: 3600) == 0 { return "\(Int(seconds / 3600))h" }
@@ -54,7 +53,7 @@ enum AlertMeasurement {
         case .service:
             key = "coalesce(service_name, '')"
         default:
-            key = literal(wholeStore)
+            key = SQL.literal(wholeStore)
         }
         let rows = try connection.query("""
             SELECT \(key), count(*), count(*) FILTER (WHERE status_code = 'error' OR is_exception)
@@ -65,8 +64,8 @@ enum AlertMeasurement {
             let spans = Double(row[1].int64 ?? 0), errors = Double(row[2].int64 ?? 0)
             var evidence = "\(filter) AND (status_code = 'error' OR is_exception)"
             switch rule.groupBy {
-            case .run: evidence += " AND run_id = \(literal(subject))"
-            case .service: evidence += " AND coalesce(service_name, '') = \(literal(subject))"
+            case .run: evidence += " AND run_id = \(SQL.literal(subject))"
+            case .service: evidence += " AND coalesce(service_name, '') = \(SQL.literal(subject))"
             default: break
             }
             let scope = subject == wholeStore ? "" : " (\(rule.groupBy.rawValue) \(subject))"
@@ -84,7 +83,7 @@ enum AlertMeasurement {
         let from = now - Int64((rule.window ?? 0) * 1e6)
         var filter = "decision = 'deny' AND decided_at > \(time(from)) AND decided_at <= \(time(now))"
         if !rule.denyCodes.isEmpty { filter += " AND reason_code IN (\(list(rule.denyCodes)))" }
-        let key = rule.groupBy == .run ? "run_id" : literal(wholeStore)
+        let key = rule.groupBy == .run ? "run_id" : SQL.literal(wholeStore)
         var rows = try connection.query("""
             SELECT \(key), count(*), mode(reason_code) FROM guard_outcomes WHERE \(filter) GROUP BY 1 ORDER BY 1
             """).rows
@@ -93,7 +92,7 @@ enum AlertMeasurement {
         return rows.map { row in
             let subject = row[0].string ?? ""
             let denies = row[1].int64 ?? 0
-            let evidence = rule.groupBy == .run ? "\(filter) AND run_id = \(literal(subject))" : filter
+            let evidence = rule.groupBy == .run ? "\(filter) AND run_id = \(SQL.literal(subject))" : filter
             let scope = subject == wholeStore ? "" : " in run \(subject)"
             return Observation(
                 subject: subject, value: Double(denies), runID: rule.groupBy == .run ? subject : nil,
@@ -107,7 +106,7 @@ enum AlertMeasurement {
     }
 
     private static func ingestLag(_ rule: AlertRule, now: Int64, on connection: Connection) throws -> [Observation] {
-        let filter = rule.sources.isEmpty ? "true" : rule.sources.map { "source GLOB \(literal($0))" }.joined(separator: " OR ")
+        let filter = rule.sources.isEmpty ? "true" : rule.sources.map { "source GLOB \(SQL.literal($0))" }.joined(separator: " OR ")
         let rows = try connection.query("""
             SELECT source, (\(now) - epoch_us(updated_at)) / 1e6 FROM ingest_checkpoints WHERE \(filter) ORDER BY source
             """).rows
@@ -119,7 +118,7 @@ enum AlertMeasurement {
                 detail: "source \(source) last committed \(Int(lag.rounded())) s ago",
                 evidenceQuery: """
                     SELECT source, updated_at, position, rows_total, rejected_total FROM ingest_checkpoints \
-                    WHERE source = \(literal(source))
+                    WHERE source = \(SQL.literal(source))
                     """)
         }
     }

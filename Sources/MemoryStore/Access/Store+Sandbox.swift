@@ -25,7 +25,7 @@ extension Store {
             throw StoreError.extensionMissing("\(fts) is missing (run scripts/bootstrap-duckdb.sh or set duckdb.extension_dir)")
         }
         let connection = try connect()
-        try connection.execute("LOAD '\(fts.replacingOccurrences(of: "'", with: "''"))'")
+        try connection.execute("LOAD \(SQL.literal(fts))")
         try connection.execute("""
             SET autoinstall_known_extensions = false;
             SET autoload_known_extensions = false;

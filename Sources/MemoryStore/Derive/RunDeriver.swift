@@ -80,12 +80,12 @@ public enum RunDeriver {
         try connection.transaction {
             var conditions = ["NOT unknown_topic"]
             if let since = selection.since { conditions.append("time >= to_timestamp(\(since) / 1e6)") }
-            if let topic = selection.topic { conditions.append("topic = '\(topic.replacingOccurrences(of: "'", with: "''"))'") }
-            if let run = selection.runID { conditions.append("coalesce(data->>'run_id', run_id) = '\(run.replacingOccurrences(of: "'", with: "''"))'") }
+            if let topic = selection.topic { conditions.append("topic = \(SQL.literal(topic))") }
+            if let run = selection.runID { conditions.append("coalesce(data->>'run_id', run_id) = \(SQL.literal(run))") }
             let eventFilter = conditions.joined(separator: " AND ")
             var spanConditions = ["run_id IS NOT NULL"]
             if let since = selection.since { spanConditions.append("start_time >= to_timestamp(\(since) / 1e6)") }
-            if let run = selection.runID { spanConditions.append("run_id = '\(run.replacingOccurrences(of: "'", with: "''"))'") }
+            if let run = selection.runID { spanConditions.append("run_id = \(SQL.literal(run))") }
             let selectedSpans = spanConditions.joined(separator: " AND ")
             // Spans that carry a domain event belong to that event's topic.
             let guardSpans = selection.topic == nil || selection.topic == guardTopic ? selectedSpans : "false"

@@ -21,23 +21,13 @@ extension FactStore {
         }
 
         // The stored state of every key the batch touches, in one query.
-        func list(_ member: KeyPath<FactWrite, String>) -> String {
-            var writer = JSONWriter(capacity: writes.count * 16)
-            writer.byte(UInt8(ascii: "["))
-            for (n, entry) in writes.enumerated() {
-                if n > 0 { writer.byte(UInt8(ascii: ",")) }
-                writer.string(entry.write[keyPath: member])
-            }
-            writer.byte(UInt8(ascii: "]"))
-            return writer.string
-        }
         let lookup = try connection.prepare("""
             SELECT m.namespace, m.key, m.version, epoch_us(m.expires_at)
             FROM memories m
             JOIN (SELECT DISTINCT unnest(from_json($1, '["VARCHAR"]')) AS namespace, unnest(from_json($2, '["VARCHAR"]')) AS key) k
               ON m.namespace = k.namespace AND m.key = k.key
             """)
-        try lookup.bind([.text(list(\.namespace)), .text(list(\.key))])
+        try lookup.bind([.text(SQL.jsonStringArray(writes.map(\.write.namespace))), .text(SQL.jsonStringArray(writes.map(\.write.key)))])
         var states: [Key: State] = [:]
         for row in try lookup.query().rows {
             guard let namespace = row[0].string, let key = row[1].string else { continue }

@@ -16,7 +16,7 @@ extension Store {
             let absolute = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
             directories.insert(absolute.hasSuffix("/") ? absolute : absolute + "/")
         }
-        let list = directories.sorted().map { "'\($0.replacingOccurrences(of: "'", with: "''"))'" }.joined(separator: ", ")
+        let list = directories.sorted().map(SQL.literal).joined(separator: ", ")
         try connection.execute("SET allowed_directories = [\(list)]")
     }
 }

@@ -102,7 +102,7 @@ public enum SearchIndex {
             try replaced.bind([since, .timestamp(newest)])
             let refs = try replaced.query().rows.compactMap { $0[0].string }
             if !refs.isEmpty {
-                let list = refs.map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" }.joined(separator: ",")
+                let list = refs.map(SQL.literal).joined(separator: ",")
                 _ = try removeDocuments(kind: .fact, refsQuery: "SELECT unnest([\(list)])", on: connection)
             }
         }

@@ -32,9 +32,9 @@ public enum EvidenceExport {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let runs = Array(Set(milestone.runs)).sorted()
         let packets = status.packets.filter { $0.packet.milestone == milestoneID }
-        let runList = runs.isEmpty ? "NULL" : runs.map(literal).joined(separator: ", ")
+        let runList = runs.isEmpty ? "NULL" : runs.map(SQL.literal).joined(separator: ", ")
         // Audit targets as the memory API writes them (`run:…`, `packet:…`).
-        let targets = (packets.map { "packet:\($0.packet.id)" } + runs.map { "run:\($0)" }).map(literal).joined(separator: ", ")
+        let targets = (packets.map { "packet:\($0.packet.id)" } + runs.map { "run:\($0)" }).map(SQL.literal).joined(separator: ", ")
 
         // Each file: the rows (`FROM … WHERE …`) and the order that makes the file reproducible.
         var tables: [(file: String, what: String, rows: String, order: String)] = [
@@ -51,7 +51,7 @@ public enum EvidenceExport {
         for table in tables {
             let path = directory.appendingPathComponent(table.file).path
             try connection.execute(
-                "COPY (SELECT * FROM \(table.rows) ORDER BY \(table.order)) TO \(literal(path)) (FORMAT parquet, COMPRESSION zstd)")
+                "COPY (SELECT * FROM \(table.rows) ORDER BY \(table.order)) TO \(SQL.literal(path)) (FORMAT parquet, COMPRESSION zstd)")
             let countSQL = "SELECT count(*) FROM \(table.rows)"
             counts.append((table.what, try connection.query(countSQL).rows.first?[0].int64 ?? 0, countSQL))
         }
@@ -109,12 +109,6 @@ public enum EvidenceExport {
     }
 
     private static func tableExists(_ name: String, on connection: Connection) throws -> Bool {
-        try connection.query("SELECT count(*) FROM duckdb_tables() WHERE table_name = \(literal(name))").rows.first?[0].int64 ?? 0 > 0
-    }
-
-    /// A SQL string literal: COPY cannot take parameters, and every value here comes from the
-    /// store or the command line, so quoting is the safe way.
-    private static func literal(_ text: String) -> String {
-        "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
+        try connection.query("SELECT count(*) FROM duckdb_tables() WHERE table_name = \(SQL.literal(name))").rows.first?[0].int64 ?? 0 > 0
     }
 }

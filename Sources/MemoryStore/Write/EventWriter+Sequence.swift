@@ -69,18 +69,11 @@ extension EventWriter {
         let missing = runs.filter { sequences[$0] == nil }
         guard !missing.isEmpty else { return }
         if sequences.count + missing.count > Self.maxCachedRuns { sequences.removeAll(keepingCapacity: true) }
-        var list = JSONWriter(capacity: missing.count * 24)
-        list.byte(UInt8(ascii: "["))
-        for (n, run) in missing.enumerated() {
-            if n > 0 { list.byte(UInt8(ascii: ",")) }
-            list.string(run)
-        }
-        list.byte(UInt8(ascii: "]"))
         let lookup = try connection.prepare("""
             SELECT run_id, seq, source, event_id, from_state, to_state FROM run_sequence
             WHERE run_id IN (SELECT unnest(from_json($1, '["VARCHAR"]')))
             """)
-        try lookup.bind([.text(list.string)])
+        try lookup.bind([.text(SQL.jsonStringArray(missing))])
         for run in missing { sequences[run] = [:] }
         for row in try lookup.query().rows {
             guard let run = row[0].string, let seq = row[1].int64, let source = row[2].string, let id = row[3].string,

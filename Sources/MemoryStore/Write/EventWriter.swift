@@ -134,19 +134,12 @@ public final class EventWriter {
         // A redelivery carries its original `time`, so only stored events in the chunk's time
         // range can match; zonemaps skip every other row group. Ids go in as a JSON array:
         // unlike a separator, it holds any string.
-        var ids = JSONWriter(capacity: first.count * 24)
-        ids.byte(UInt8(ascii: "["))
-        for (n, i) in first.enumerated() {
-            if n > 0 { ids.byte(UInt8(ascii: ",")) }
-            ids.string(events[i].id)
-        }
-        ids.byte(UInt8(ascii: "]"))
         let lookup = try connection.prepare("""
             SELECT source, id FROM events
             WHERE time BETWEEN to_timestamp(($1 - 1000) / 1e6) AND to_timestamp(($2 + 1000) / 1e6)
               AND id IN (SELECT unnest(from_json($3, '["VARCHAR"]')))
             """)
-        try lookup.bind([.int(low), .int(high), .text(ids.string)])
+        try lookup.bind([.int(low), .int(high), .text(SQL.jsonStringArray(first.lazy.map { events[$0].id }))])
         var stored = Set<EventKey>()
         for row in try lookup.query().rows {
             if let source = row[0].string, let id = row[1].string { stored.insert(EventKey(source: source, id: id)) }

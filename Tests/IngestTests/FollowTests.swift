@@ -144,13 +144,14 @@ import Testing
             ingestor: ingestor, store: scratch.store, inputs: [.file(path)],
             configuration: .init(follow: true), report: { _ in }, derived: { _, _ in })
         try await testGracefulShutdown { trigger in
-            // A shutdown while the second chunk is committed: the pass stops right after it.
+            // A shutdown once the second chunk is committed, while the third is read and checked:
+            // the pass stops after committing the third (the chunk being read), none later.
             ingestor.onProgress = { if $0.lines >= 14 { trigger.triggerGracefulShutdown() } }
             try await service.run()
         }
-        #expect(try scratch.int("SELECT count(*) FROM events") == 14)
+        #expect(try scratch.int("SELECT count(*) FROM events") == 21)
         #expect(try scratch.int("SELECT position FROM ingest_checkpoints")
-            == Int64(many.split(separator: 0x0A).prefix(14).reduce(0) { $0 + $1.count + 1 }))
+            == Int64(many.split(separator: 0x0A).prefix(21).reduce(0) { $0 + $1.count + 1 }))
         // The rest is read by the next run, nothing twice.
         _ = try scratch.ingestor().ingestFile(at: path)
         #expect(try scratch.int("SELECT count(*) FROM events") == Int64(lines.count * 20))

@@ -29,7 +29,7 @@ public struct AlertEngine: Service {
     private let registry: ReasonCodeRegistry
 
     /// `lane` is the connection the ops tables are written on (shared with the outbox sender);
-    /// `service` runs `sql` rules through `memory_query` and its bounds, and answers
+    /// `service` runs `sql` rules with `memory_query`'s sandbox and bounds (unaudited), and answers
     /// `audit_broken` rules with the gate's audit check; `clock` is the evaluation time.
     public init(configuration: AlertsConfiguration, service: MemoryService, lane: ConnectionPool,
                 clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger) throws {

@@ -16,7 +16,7 @@ public struct AlertRule: Sendable, Equatable {
         case ingestLag = "ingest_lag"
         /// 1 while the audit chain fails verification, else 0.
         case auditBroken = "audit_broken"
-        /// A read-only query returning one number, run through `memory_query` with its bounds.
+        /// A read-only query returning one number, run with `memory_query`'s sandbox and bounds.
         case sql
     }
 

@@ -4,7 +4,8 @@ import ServiceLifecycle
 
 /// Applies retention inside `serve` every `interval`, in batches with a pause between them so
 /// ingest's commits are never held up for long. Each pass that deleted anything is audited
-/// (actor `local`, surface `daemon`). Stops between batches at shutdown.
+/// (actor `local`, surface `daemon`), also one cut off by shutdown (outcome `cancelled`) or an
+/// error (`failed`), with the rows it deleted until then. Stops between batches at shutdown.
 public struct RetentionService: Service {
     let retention: Retention
     let interval: Duration

@@ -66,7 +66,8 @@ import TestSupport
         interval = "200ms"
         backoff_initial = "100ms"
         backoff_max = "300ms"
-        delivery_timeout = "1s"
+        # Long enough for any answer on a loaded machine, shorter than the receiver's slow one.
+        delivery_timeout = "5s"
         max_attempts = 1000
 
         [[alerts.rules]]
@@ -118,7 +119,7 @@ import TestSupport
         let (ingested, _, ingestErrors) = try await Self.memoryd(["ingest", "--db", database, envelopes.path], in: directory)
         #expect(ingested == 0, "\(ingestErrors)")
 
-        let receiver = WebhookReceiver(port: try WebhookReceiver.freePort(), failures: 2, slow: 1, slowFor: .seconds(2))
+        let receiver = WebhookReceiver(port: try WebhookReceiver.freePort(), failures: 2, slow: 1, slowFor: .seconds(12))
         try Self.config(hook: receiver.url).write(to: directory.appendingPathComponent("memoryd.toml"), atomically: true, encoding: .utf8)
 
         // 1. Receiver down: alerts fire, their deliveries wait in the outbox.

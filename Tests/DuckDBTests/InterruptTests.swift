@@ -15,17 +15,16 @@ import Testing
         }
         // An interrupt that lands before the query starts is dropped, so keep asking until it stops.
         try await Task.sleep(for: .milliseconds(100))
-        var interruptedAt: ContinuousClock.Instant?
-        while !finished.value.load(ordering: .sequentiallyConsistent), started.duration(to: .now) < .seconds(20) {
-            interruptedAt = interruptedAt ?? .now
+        // The bound is a hang guard, not a speed figure: uninterrupted, the query runs for hours.
+        while !finished.value.load(ordering: .sequentiallyConsistent), started.duration(to: .now) < .seconds(45) {
             connection.interrupt()
             try await Task.sleep(for: .milliseconds(50))
         }
+        let stopped = finished.value.load(ordering: .sequentiallyConsistent)
+        #expect(stopped, "the query did not stop while interrupted")
         let outcome = await query.value
         let error = try #require(throws: DuckDBError.self) { _ = try outcome.get() }
         #expect(error.isInterrupt, "message: \(error.message)")
-        let stoppedAfter = try #require(interruptedAt).duration(to: .now)
-        #expect(stoppedAfter < .seconds(5))
         // The connection is usable afterwards.
         #expect(try connection.scalar("SELECT 1") == .int(1))
     }

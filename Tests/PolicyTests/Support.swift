@@ -10,38 +10,13 @@ enum Tools {
         .deletingLastPathComponent()
     static let python = root.appendingPathComponent(".venv/bin/python")
 
-    struct Output: Sendable {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Output = ChildProcess.Output
 
     /// Runs `executable` with `arguments` (stdin from `input`) and waits for it.
     static func run(_ executable: URL, _ arguments: [String], input: String? = nil, directory: URL? = nil,
                     environment: [String: String] = [:]) async throws -> Output {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
-        process.environment = TestServer.childEnvironment(environment)
-        let stdout = Pipe(), stderr = Pipe(), stdin = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
-        let exited = OneShot<Int32>()
-        process.terminationHandler = { exited.fulfill($0.terminationStatus) }
-        try process.run()
-        if let input {
-            stdin.fileHandleForWriting.write(Data(input.utf8))
-            try stdin.fileHandleForWriting.close()
-        }
-        let out = OneShot<Data>(), err = OneShot<Data>()
-        let outHandle = stdout.fileHandleForReading, errHandle = stderr.fileHandleForReading
-        Thread { out.fulfill(outHandle.readDataToEndOfFile()) }.start()
-        Thread { err.fulfill(errHandle.readDataToEndOfFile()) }.start()
-        let status = await exited.value
-        return Output(status: status, stdout: String(decoding: await out.value, as: UTF8.self),
-                      stderr: String(decoding: await err.value, as: UTF8.self))
+        try await ChildProcess.run(executable, arguments, input: input.map { Data($0.utf8) }, directory: directory,
+                                   environment: environment)
     }
 
     /// The `memoryd` binary.

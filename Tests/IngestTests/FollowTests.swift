@@ -17,16 +17,20 @@ import Testing
     /// Runs a following service over `inputs` while `body` changes the files, then stops it
     /// gracefully; returns what it reported.
     private func follow(_ scratch: Scratch, _ inputs: [EnvelopeFileService.Input],
-                        _ body: @escaping (Scratch) async throws -> Void) async throws -> [EnvelopeIngestor.Summary] {
+                        _ body: @escaping @Sendable (Scratch) async throws -> Void) async throws -> [EnvelopeIngestor.Summary] {
         let reports = Reports()
         let service = EnvelopeFileService(
             ingestor: try scratch.ingestor(chunkLines: 7), store: scratch.store, inputs: inputs,
             configuration: .init(follow: true, pollInterval: .milliseconds(20), deriveInterval: .milliseconds(100)),
             report: { reports.add($0) }, derived: { _, _ in })
         try await testGracefulShutdown { trigger in
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await service.run() }
-                try await body(scratch)
+            try await withThrowingTaskGroup(of: Bool.self) { group in
+                // The service is a sibling of the body, so a service that fails ends the test
+                // with its own error instead of leaving the body waiting for rows.
+                group.addTask { try await service.run(); return false }
+                group.addTask { try await body(scratch); return true }
+                let bodyFinished = try await group.next()!
+                #expect(bodyFinished, "the service stopped before the body was done")
                 trigger.triggerGracefulShutdown()
                 try await group.waitForAll()
             }

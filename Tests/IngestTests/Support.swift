@@ -21,7 +21,7 @@ enum Fixtures {
 }
 
 /// A scratch folder with a store in it, removed on deinit.
-final class Scratch {
+final class Scratch: Sendable {
     let directory: URL
     let store: Store
 

@@ -119,7 +119,7 @@ import TestSupport
         let (ingested, _, ingestErrors) = try await Self.memoryd(["ingest", "--db", database, envelopes.path], in: directory)
         #expect(ingested == 0, "\(ingestErrors)")
 
-        let receiver = WebhookReceiver(port: try WebhookReceiver.freePort(), failures: 2, slow: 1, slowFor: .seconds(12))
+        let receiver = try WebhookReceiver(failures: 2, slow: 1, slowFor: .seconds(12))
         try Self.config(hook: receiver.url).write(to: directory.appendingPathComponent("memoryd.toml"), atomically: true, encoding: .utf8)
 
         // 1. Receiver down: alerts fire, their deliveries wait in the outbox.

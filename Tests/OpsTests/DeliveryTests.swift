@@ -33,7 +33,7 @@ import Testing
         let f = try OpsFixture(now: date("2026-02-15T09:11:00Z"))
         defer { f.remove() }
         try await f.ingestFixture("clean.jsonl")
-        let receiver = WebhookReceiver(port: try WebhookReceiver.freePort(), failures: 2, slow: 1)
+        let receiver = try WebhookReceiver(failures: 2, slow: 1)
         let perRun = try rule("pii", .guardDeny, window: 600, groupBy: .run, codes: ["GUARD.PII.LEAK"],
                               webhooks: [receiver.url], secret: Self.secret)
         let lane = try f.lane()
@@ -73,7 +73,7 @@ import Testing
         let f = try OpsFixture(now: date("2026-02-15T09:11:00Z"))
         defer { f.remove() }
         try await f.ingestFixture("clean.jsonl")
-        let receiver = WebhookReceiver(port: try WebhookReceiver.freePort(), failures: 3)
+        let receiver = try WebhookReceiver(failures: 3)
         try await receiver.start()
         defer { Task { await receiver.stop() } }
         let perRun = try rule("pii", .guardDeny, window: 600, groupBy: .run, codes: ["GUARD.PII.LEAK"], webhooks: [receiver.url])
@@ -99,7 +99,7 @@ import Testing
         let f = try OpsFixture(now: date("2026-02-15T09:11:00Z"))
         defer { f.remove() }
         try await f.ingestFixture("clean.jsonl")
-        let receiver = WebhookReceiver(port: try WebhookReceiver.freePort(), answerBytes: 1 << 20)
+        let receiver = try WebhookReceiver(answerBytes: 1 << 20)
         try await receiver.start()
         defer { Task { await receiver.stop() } }
         let perRun = try rule("pii", .guardDeny, window: 600, groupBy: .run, codes: ["GUARD.PII.LEAK"], webhooks: [receiver.url])

@@ -8,7 +8,9 @@ import ServiceLifecycle
 import Synchronization
 
 /// A real HTTP webhook receiver in the test process, on a fixed loopback port so it can be
-/// "down" (not started, or stopped) and come back on the same URL. It answers by a script:
+/// "down" (not started yet) and come up on the same URL: until `start()` the port is held by
+/// a bound socket that does not listen, so connections are refused and no other socket of a
+/// busy test run (an outgoing connection's ephemeral port, another server) can take it. It answers by a script:
 /// the first `failures` requests get 500, the next `slow` ones wait `slowFor` before answering
 /// (longer than the sender's timeout), the rest 200 (with `answerBytes` bytes of body). Every
 /// request is recorded on arrival.
@@ -24,14 +26,18 @@ final class WebhookReceiver: Sendable {
     }
 
     let port: Int
+    /// The bound, not listening socket that holds `port` until `start()`.
+    private let reservation: Mutex<Int32?>
     private let script: Mutex<(failures: Int, slow: Int)>
     private let slowFor: Duration
     private let answerBytes: Int
     private let received = Mutex<[Received]>([])
     private let task = Mutex<Task<Void, any Error>?>(nil)
 
-    init(port: Int, failures: Int = 0, slow: Int = 0, slowFor: Duration = .milliseconds(1500), answerBytes: Int = 0) {
+    init(failures: Int = 0, slow: Int = 0, slowFor: Duration = .milliseconds(1500), answerBytes: Int = 0) throws {
+        let (fd, port) = try Self.reservePort()
         self.port = port
+        reservation = Mutex(fd)
         script = Mutex((failures, slow))
         self.slowFor = slowFor
         self.answerBytes = answerBytes
@@ -46,10 +52,14 @@ final class WebhookReceiver: Sendable {
         return requests.filter { seen.insert("\($0.alertID)|\($0.state)").inserted }
     }
 
-    /// A free loopback port: bound once by the kernel's choice, then released.
-    static func freePort() throws -> Int {
+    deinit { reservation.withLock { if let fd = $0 { close(fd) } } }
+
+    /// A loopback port chosen by the kernel, and the socket bound to it (not listening).
+    private static func reservePort() throws -> (Int32, Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
+        var reuse: Int32 = 1
+        // The server binds with SO_REUSEADDR too, so it may take the port right after this closes.
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -58,11 +68,14 @@ final class WebhookReceiver: Sendable {
         let bound = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
         }
-        guard bound else { throw TestError("cannot find a free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
+        guard bound else {
+            close(fd)
+            throw TestError("cannot find a free port")
+        }
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
     }
 
-    /// Starts listening; returns once the port accepts connections.
+    /// Starts listening; returns once the port accepts connections, or throws why it cannot.
     func start() async throws {
         let router = Router()
         router.post("/hook") { request, _ -> Response in
@@ -88,8 +101,19 @@ final class WebhookReceiver: Sendable {
         let (listening, continuation) = AsyncStream.makeStream(of: Void.self)
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
                               onServerRunning: { _ in continuation.yield(); continuation.finish() }, logger: logger)
-        task.withLock { $0 = Task { try await app.runService(gracefulShutdownSignals: []) } }
-        for await _ in listening { break }
+        reservation.withLock { if let fd = $0 { close(fd) }; $0 = nil }
+        let running = Task {
+            // A server that fails to start (its port taken after all) ends the wait below too.
+            defer { continuation.finish() }
+            try await app.runService(gracefulShutdownSignals: [])
+        }
+        task.withLock { $0 = running }
+        var started = false
+        for await _ in listening { started = true }
+        if !started {
+            try await running.value
+            throw TestError("the webhook receiver on port \(port) stopped before it listened")
+        }
     }
 
     func stop() async {

@@ -135,7 +135,10 @@ let package = Package(
         .testTarget(name: "OTLPTests", dependencies: ["OTLP"]),
         .testTarget(name: "RedactionTests", dependencies: ["Redaction"]),
         .testTarget(name: "ContractsTests", dependencies: ["Contracts"], exclude: ["Fixtures"]),
-        .testTarget(name: "MemoryServiceTests", dependencies: ["MemoryService", "MemoryStore", "OTLP", "DuckDB", "Contracts", "Redaction"]),
+        .testTarget(name: "MemoryServiceTests", dependencies: [
+            "MemoryService", "MemoryStore", "OTLP", "DuckDB", "Contracts", "Redaction",
+            .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+        ]),
         .testTarget(name: "StoreTests", dependencies: ["MemoryStore", "OTLP", "DuckDB"]),
         .testTarget(
             name: "IngestTests",

@@ -27,6 +27,8 @@ public final class IngestPipeline: Service, Sendable {
         public var queuedBatches: Int
         public var queuedRows: Int
         public var committedBatches: Int
+        /// Rows in the batches committed since start (offered rows, retries included).
+        public var committedRows: Int
         public var oldestQueuedAge: Double
     }
 
@@ -41,6 +43,7 @@ public final class IngestPipeline: Service, Sendable {
         var queue: [Pending] = []
         var queuedRows = 0
         var committedBatches = 0
+        var committedRows = 0
         var shuttingDown = false
         var writerExited = false
     }
@@ -81,7 +84,7 @@ public final class IngestPipeline: Service, Sendable {
     public var status: Status {
         state.withLock {
             Status(queuedBatches: $0.queue.count, queuedRows: $0.queuedRows, committedBatches: $0.committedBatches,
-                   oldestQueuedAge: $0.queue.first.map { durationSeconds(ContinuousClock.now - $0.enqueuedAt) } ?? 0)
+                   committedRows: $0.committedRows, oldestQueuedAge: $0.queue.first.map { durationSeconds(ContinuousClock.now - $0.enqueuedAt) } ?? 0)
         }
     }
 
@@ -140,9 +143,13 @@ public final class IngestPipeline: Service, Sendable {
     private func commit(_ group: [Pending], with writer: TelemetryWriter) {
         do {
             let result = try writer.commit(group.map(\.batch), progress: progress(of: group))
-            state.withLock { $0.committedBatches += group.count }
+            let rows = group.reduce(0) { $0 + $1.batch.rowCount }
+            state.withLock {
+                $0.committedBatches += group.count
+                $0.committedRows += rows
+            }
             logger.debug("committed", metadata: [
-                "batches": "\(group.count)", "rows": "\(group.reduce(0) { $0 + $1.batch.rowCount })",
+                "batches": "\(group.count)", "rows": "\(rows)",
                 "deduplicate": "\(result.timings.deduplicate)", "append": "\(result.timings.append)",
                 "finish": "\(result.timings.finish)",
             ])

@@ -81,6 +81,7 @@ public struct MemoryServer: Sendable {
                                  serverName: "memoryd"),
             onServerRunning: { await bound(false, $0) },
             logger: logger)
-        return [pipeline, MemoryUpkeep(service: memory), otlp, api, ShutdownWatcher(readiness: readiness)]
+        let upkeep = MemoryUpkeep(service: memory, ingestedRows: { [pipeline] in pipeline.status.committedRows })
+        return [pipeline, upkeep, otlp, api, ShutdownWatcher(readiness: readiness)]
     }
 }

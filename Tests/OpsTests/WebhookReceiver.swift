@@ -9,9 +9,8 @@ import Synchronization
 
 /// A real HTTP webhook receiver in the test process, on a fixed loopback port so it can be
 /// "down" (not started yet) and come up on the same URL: until `start()` the port is held by
-/// a bound socket that does not listen, so connections are refused and no other socket of a
-/// busy test run (an outgoing connection's ephemeral port, another server) can take it. It answers by a script:
-/// the first `failures` requests get 500, the next `slow` ones wait `slowFor` before answering
+/// a bound socket that does not listen, so connections are refused and nothing else takes it.
+/// It answers by a script: the first `failures` requests get 500, the next `slow` ones wait `slowFor` before answering
 /// (longer than the sender's timeout), the rest 200 (with `answerBytes` bytes of body). Every
 /// request is recorded on arrival.
 final class WebhookReceiver: Sendable {
@@ -54,25 +53,31 @@ final class WebhookReceiver: Sendable {
 
     deinit { reservation.withLock { if let fd = $0 { close(fd) } } }
 
-    /// A loopback port chosen by the kernel, and the socket bound to it (not listening).
+    /// A loopback port below the kernel's ephemeral range, and the socket bound to it (not
+    /// listening). Ports in the ephemeral range are handed to every outgoing connection and
+    /// `bind(0)` of a busy test run, which could take the port in the moment between closing
+    /// the reservation and the server binding it; below the range only an explicit bind can.
     private static func reservePort() throws -> (Int32, Int) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var reuse: Int32 = 1
-        // The server binds with SO_REUSEADDR too, so it may take the port right after this closes.
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else {
+        let ephemeralLow = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8))
+            .flatMap { $0.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } } ?? 32768
+        let candidates = 10_000..<max(10_001, ephemeralLow)
+        for _ in 0..<200 {
+            let port = Int.random(in: candidates)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var reuse: Int32 = 1
+            // The server binds with SO_REUSEADDR too, so it may take the port right after this closes.
+            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = UInt16(port).bigEndian
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            }
+            if bound { return (fd, port) }
             close(fd)
-            throw TestError("cannot find a free port")
         }
-        return (fd, Int(UInt16(bigEndian: address.sin_port)))
+        throw TestError("cannot find a free port below \(ephemeralLow)")
     }
 
     /// Starts listening; returns once the port accepts connections, or throws why it cannot.

@@ -61,7 +61,8 @@ let package = Package(
         .target(
             name: "MemoryStore",
             dependencies: ["DuckDB", "OTLP", "Redaction", "Contracts", .product(name: "Logging", package: "swift-log"),
-                           .product(name: "Crypto", package: "swift-crypto")]
+                           .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         .target(
             name: "MemoryIngest",
@@ -139,7 +140,9 @@ let package = Package(
             "MemoryService", "MemoryStore", "OTLP", "DuckDB", "Contracts", "Redaction",
             .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
         ]),
-        .testTarget(name: "StoreTests", dependencies: ["MemoryStore", "OTLP", "DuckDB"]),
+        .testTarget(name: "StoreTests", dependencies: [
+            "MemoryStore", "OTLP", "DuckDB", "Redaction", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ]),
         .testTarget(
             name: "IngestTests",
             dependencies: [

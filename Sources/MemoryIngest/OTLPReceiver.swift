@@ -51,7 +51,7 @@ public struct OTLPReceiver: Sendable {
         do {
             switch (signal, encoding) {
             case (.traces, .protobuf):
-                return OTLPMaterializer.rows(from: try OTLPTraceRequest(serializedBytes: body), redactor: redactor)
+                return try OTLPMaterializer.rows(serializedTraceRequest: body, redactor: redactor)
             case (.logs, .protobuf):
                 return OTLPMaterializer.rows(from: try OTLPLogsRequest(serializedBytes: body), redactor: redactor)
             case (.metrics, .protobuf):

@@ -4,6 +4,12 @@
 
 typealias Bytes = UnsafeBufferPointer<UInt8>
 
+extension UnsafeBufferPointer where Element == UInt8 {
+    init(_ raw: UnsafeRawBufferPointer) {
+        self.init(start: raw.baseAddress?.assumingMemoryBound(to: UInt8.self), count: raw.count)
+    }
+}
+
 enum ASCII {
     @inline(__always) static func lower(_ b: UInt8) -> UInt8 { (b &- 65) < 26 ? b | 0x20 : b }
     @inline(__always) static func isDigit(_ b: UInt8) -> Bool { (b &- 48) < 10 }

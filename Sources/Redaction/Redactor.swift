@@ -124,6 +124,28 @@ public struct Redactor: Sendable {
         return out.map { String(decoding: $0, as: UTF8.self) }
     }
 
+    // MARK: - Screening raw bytes
+
+    // For callers that walk raw input (the OTLP wire decoder): when every screen says no, the
+    // functions above would return nil, so the input can be used as it is without a String.
+
+    /// Whether `key` trips a key rule (the allow-list aside).
+    public func mayRedact(key: UnsafeRawBufferPointer) -> Bool {
+        engine.keyRuleIgnoringAllowList(Bytes(key)) != nil
+    }
+
+    /// Whether `redactValue` or `redactAttribute` (under a key that trips no rule) could
+    /// change `value`.
+    public func mayRedact(value: UnsafeRawBufferPointer) -> Bool {
+        engine.mayNeedWork(Bytes(value))
+    }
+
+    /// Whether a placeholder of `template` names a sensitive field (so `redactMessage` could
+    /// change a message formatted from it even where no detector fires).
+    public func mayRedact(template: UnsafeRawBufferPointer) -> Bool {
+        MessageTemplate.anyField(Bytes(template)) { name in isSensitiveField(name, []) }
+    }
+
     // MARK: - Messages
 
     /// Redacts a formatted message (Logfire's `logfire.msg`, a log body, an exception message).

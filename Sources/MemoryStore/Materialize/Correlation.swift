@@ -23,28 +23,38 @@ struct Correlation: Sendable {
     }
 
     init(_ attributes: [OTLPKeyValue]) {
-        for kv in attributes { absorb(kv) }
+        for kv in attributes {
+            if let role = AttributeRole(key: kv.key) { absorb(role, RoleValue(kv.value)) }
+        }
+        resolveAliases()
+    }
+
+    /// Empty, to be filled with `absorb` and finished with `resolveAliases`.
+    init() {}
+
+    mutating func absorb(_ role: AttributeRole, _ value: RoleValue) {
+        switch role {
+        case .runID: runID = value.text
+        case .packetID: packetID = value.text
+        case .milestone: milestone = value.text
+        case .agent: agent = value.text
+        case .attempt: attempt = value.integer
+        case .stage: stage = value.text
+        case .stageIndex: stageIndex = value.integer
+        case .aliasRunID: aliases.runID = value.text
+        case .aliasPacketID: aliases.packetID = value.text
+        case .aliasAgent: aliases.agent = aliases.agent ?? value.text
+        case .aliasStage: aliases.stage = value.text
+        case .logfireMessage, .logfireTemplate, .logfireLevel, .logfireTags, .logfireSpanType: break
+        }
+    }
+
+    /// The plain names fill what the `dome.*` attributes left empty.
+    mutating func resolveAliases() {
         runID = runID ?? aliases.runID
         packetID = packetID ?? aliases.packetID
         agent = agent ?? aliases.agent
         stage = stage ?? aliases.stage
-    }
-
-    private mutating func absorb(_ kv: OTLPKeyValue) {
-        switch kv.key {
-        case "dome.run.id": runID = kv.value.text
-        case "dome.packet.id": packetID = kv.value.text
-        case "dome.milestone": milestone = kv.value.text
-        case "dome.agent": agent = kv.value.text
-        case "dome.attempt": attempt = kv.value.integer
-        case "dome.stage": stage = kv.value.text
-        case "dome.stage.index": stageIndex = kv.value.integer
-        case "run.id", "run_id": aliases.runID = kv.value.text
-        case "packet.id", "packet_id": aliases.packetID = kv.value.text
-        case "agent", "gen_ai.agent.name": aliases.agent = aliases.agent ?? kv.value.text
-        case "stage": aliases.stage = kv.value.text
-        default: break
-        }
     }
 
     /// Span values first, then the resource's.
@@ -63,27 +73,18 @@ struct Correlation: Sendable {
 
 extension OTLPAnyValue {
     /// Scalars as text (ids are sometimes sent as numbers).
-    var text: String? {
-        switch value {
-        case .stringValue(let s): s
-        case .intValue(let i): String(i)
-        case .doubleValue(let d): String(d)
-        case .boolValue(let b): String(b)
-        default: nil
-        }
-    }
+    var text: String? { RoleValue(self).text }
+}
 
-    var integer: Int64? {
-        switch value {
-        case .intValue(let i): i
-        case .doubleValue(let d): Int64(exactly: d)
-        case .stringValue(let s): Int64(s)
-        default: nil
+extension RoleValue {
+    init(_ any: OTLPAnyValue) {
+        switch any.value {
+        case .stringValue(let s): self = .string(s)
+        case .intValue(let i): self = .int(i)
+        case .doubleValue(let d): self = .double(d)
+        case .boolValue(let b): self = .bool(b)
+        case .arrayValue(let array): self = .strings(array.values.compactMap(\.text))
+        default: self = .other
         }
-    }
-
-    var strings: [String]? {
-        guard case .arrayValue(let array) = value else { return nil }
-        return array.values.compactMap(\.text)
     }
 }

@@ -54,7 +54,7 @@ public enum OTLPMaterializer {
 
     // MARK: Spans
 
-    private static func spanRow(_ original: OTLPSpan, _ info: ResourceInfo, _ resourceCorrelation: Correlation,
+    static func spanRow(_ original: OTLPSpan, _ info: ResourceInfo, _ resourceCorrelation: Correlation,
                                 _ redaction: AttributeRedaction?, _ batch: inout TelemetryBatch) -> SpanRow? {
         var span = original
         var redactions: [Redaction] = []
@@ -189,7 +189,7 @@ public enum OTLPMaterializer {
         }
     }
 
-    private static func spanKindName(_ kind: OTLPSpanKind) -> String {
+    static func spanKindName(_ kind: OTLPSpanKind) -> String {
         switch kind {
         case .internal: "internal"
         case .server: "server"
@@ -481,12 +481,15 @@ struct LogfireAttributes {
     var spanType: String?
 
     mutating func absorb(_ kv: OTLPKeyValue) {
-        guard kv.key.hasPrefix("logfire.") else { return }
-        switch kv.key {
-        case "logfire.msg": message = kv.value.text
-        case "logfire.level_num": level = kv.value.integer.map { Int32(clamping: min(max($0, 0), 255)) }
-        case "logfire.tags": tags = kv.value.strings
-        case "logfire.span_type": spanType = kv.value.text
+        if let role = AttributeRole(key: kv.key) { absorb(role, RoleValue(kv.value)) }
+    }
+
+    mutating func absorb(_ role: AttributeRole, _ value: RoleValue) {
+        switch role {
+        case .logfireMessage: message = value.text
+        case .logfireLevel: level = value.integer.map { Int32(clamping: min(max($0, 0), 255)) }
+        case .logfireTags: tags = value.strings
+        case .logfireSpanType: spanType = value.text
         default: break
         }
     }

@@ -28,7 +28,7 @@ extension TelemetryWriter {
         try a.append(span.attributes)
         try a.append(span.events)
         try a.append(span.links)
-        try append(span.correlation, to: a)
+        try append(span.correlation, runID: span.correlation.runID ?? runs.run(for: span.traceID), to: a)
         try a.append(span.flags)
         try a.append(span.droppedAttributes)
         try a.append(span.droppedEvents)
@@ -53,7 +53,7 @@ extension TelemetryWriter {
         try a.append(log.flags)
         try append(log.resource, to: a)
         try a.append(log.attributes)
-        try append(log.correlation, to: a)
+        try append(log.correlation, runID: log.correlation.runID ?? log.traceID.flatMap { runs.run(for: $0) }, to: a)
         try a.appendTimestamp(micros: receivedAt)
         try a.endRow()
     }
@@ -106,8 +106,9 @@ extension TelemetryWriter {
         try a.append(r.resourceID)
     }
 
-    private func append(_ c: CorrelationColumns, to a: Appender) throws {
-        try a.append(c.runID)
+    /// `runID`: the row's own, else its trace's.
+    private func append(_ c: CorrelationColumns, runID: String?, to a: Appender) throws {
+        try a.append(runID)
         try a.append(c.packetID)
         try a.append(c.milestone)
         try a.append(c.agent)

@@ -36,7 +36,8 @@ public final class TelemetryWriter: @unchecked Sendable {
     }
 
     private let connection: Connection
-    private let runs = TraceRunCache()
+    /// Run ids by trace; rows without one of their own get their trace's when appended.
+    let runs = TraceRunCache()
     /// Resource ids known to be in `resources` (a process has one; this stays small).
     private var knownResources = Set<String>()
     private var pendingResources = Set<String>()
@@ -60,8 +61,7 @@ public final class TelemetryWriter: @unchecked Sendable {
     /// Stores `batches` and advances each source's checkpoint, atomically. Rows already
     /// stored (a client's retry) and repeats within the batches are skipped.
     public func commit(_ batches: [TelemetryBatch], progress: [String: SourceProgress]) throws -> CommitResult {
-        var batches = batches
-        try inheritRunIDs(&batches)
+        try learnRunIDs(batches)
         let receivedAt = Int64(Date().timeIntervalSince1970 * 1_000_000)
         let clock = ContinuousClock()
         let started = clock.now
@@ -73,7 +73,10 @@ public final class TelemetryWriter: @unchecked Sendable {
             try appendResources(batches, receivedAt: receivedAt)
             if !fresh.spans.isEmpty {
                 let appender = try connection.appender(table: "spans")
-                for (b, i) in fresh.spans { try append(batches[b].spans[i], to: appender, receivedAt: receivedAt) }
+                for (b, i) in fresh.spans {
+                    // Borrowed from the buffer: passing `batches[b].spans[i]` would copy the row.
+                    try batches[b].spans.withUnsafeBufferPointer { try append($0[i], to: appender, receivedAt: receivedAt) }
+                }
                 try appender.close()
                 // The real span supersedes its pending announcement (the pending span's parent).
                 if try mayHoldPendingSpans() {
@@ -84,7 +87,9 @@ public final class TelemetryWriter: @unchecked Sendable {
             if !fresh.pending.isEmpty {
                 pendingSpansMayExist = true
                 let appender = try connection.appender(table: "pending_spans")
-                for (b, i) in fresh.pending { try append(batches[b].spans[i], to: appender, receivedAt: receivedAt) }
+                for (b, i) in fresh.pending {
+                    try batches[b].spans.withUnsafeBufferPointer { try append($0[i], to: appender, receivedAt: receivedAt) }
+                }
                 try appender.close()
             }
             if !fresh.logs.isEmpty {
@@ -249,7 +254,7 @@ public final class TelemetryWriter: @unchecked Sendable {
     /// Redaction records of the rows this commit stores (a retried row's were stored with it).
     private func appendRedactions(_ batches: [TelemetryBatch], _ fresh: FreshRows, receivedAt: Int64) throws {
         var records: [(table: String, key: String, redaction: Redaction)] = []
-        for (b, i) in fresh.spans + fresh.pending {
+        for (b, i) in fresh.spans + fresh.pending where !batches[b].spans[i].redactions.isEmpty {
             let span = batches[b].spans[i]
             for r in span.redactions { records.append((span.isPending ? "pending_spans" : "spans", span.traceID + span.spanID, r)) }
         }
@@ -276,11 +281,18 @@ public final class TelemetryWriter: @unchecked Sendable {
 
     private func appendResources(_ batches: [TelemetryBatch], receivedAt: Int64) throws {
         var unseen: [String: ResourceInfo] = [:]
-        for batch in batches {
-            for resource in batch.spans.lazy.map(\.resource) + batch.logs.lazy.map(\.resource) + batch.points.lazy.map(\.resource)
-            where !knownResources.contains(resource.resourceID) {
-                unseen[resource.resourceID] = resource
-            }
+        // Rows of a request share a few resources: look each up once per run of equal ids,
+        // and copy a ResourceInfo only when it is new.
+        var last = ""
+        func consider(_ resource: borrowing ResourceInfo) {
+            guard resource.resourceID != last else { return }
+            last = resource.resourceID
+            if !knownResources.contains(last), unseen[last] == nil { unseen[last] = copy resource }
+        }
+        for b in batches.indices {
+            for i in batches[b].spans.indices { consider(batches[b].spans[i].resource) }
+            for i in batches[b].logs.indices { consider(batches[b].logs[i].resource) }
+            for i in batches[b].points.indices { consider(batches[b].points[i].resource) }
         }
         newResources = [:]
         guard !unseen.isEmpty else { return }
@@ -299,8 +311,10 @@ public final class TelemetryWriter: @unchecked Sendable {
 
     // MARK: Run id inheritance
 
-    /// Spans without a run id take their trace's, from this commit, the cache, or the store.
-    private func inheritRunIDs(_ batches: inout [TelemetryBatch]) throws {
+    /// Learns the run of every trace in `batches`, from this commit, the cache, or the store, so
+    /// rows without a run id of their own take their trace's when appended (writing it into the
+    /// rows would copy the submitters' arrays).
+    private func learnRunIDs(_ batches: [TelemetryBatch]) throws {
         // Fields are read through the arrays: copying a whole SpanRow per iteration retains
         // and releases each of its strings, which showed in the writer's profile.
         for b in batches.indices {
@@ -340,17 +354,6 @@ public final class TelemetryWriter: @unchecked Sendable {
             }
         }
         for (trace, start) in orphanStarts where runs.run(for: trace) == nil { runs.markOrphan(trace, start: start) }
-        // Written only where a run is found: any write copies the submitter's shared array.
-        for b in batches.indices {
-            for s in batches[b].spans.indices where batches[b].spans[s].correlation.runID == nil {
-                if let run = runs.run(for: batches[b].spans[s].traceID) { batches[b].spans[s].correlation.runID = run }
-            }
-            for l in batches[b].logs.indices where batches[b].logs[l].correlation.runID == nil {
-                if let trace = batches[b].logs[l].traceID, let run = runs.run(for: trace) {
-                    batches[b].logs[l].correlation.runID = run
-                }
-            }
-        }
     }
 
     /// Rows stored before their trace's run id was known get it now.

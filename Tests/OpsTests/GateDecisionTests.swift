@@ -131,6 +131,21 @@ import Testing
         try await expectGate(f, "run-269e0d37-1", "allow", [])
     }
 
+    /// A firing rule that names no reason code holds with memoryd's own registered code, whose
+    /// runbook exists, never with a code no registry knows.
+    @Test func alertWithoutAReasonCodeHoldsWithMemorydsOwnCode() async throws {
+        let f = try OpsFixture()
+        defer { f.remove() }
+        try await f.ingestFixture("clean.jsonl")
+        let engine = try f.engine([try rule("many-runs", .sql, threshold: 1, query: "SELECT count(*) FROM runs")])
+        #expect(try await engine.evaluate().fired.count == 1)
+        let alert = try #require(try f.alerts().first)
+        #expect(alert.reasonCode == nil)
+        try await expectGate(f, "run-269e0d37-1", "hold", [("OPS.ALERT.FIRING", "alert", alert.alertID, "runbooks/alert-firing.md")])
+        let code = try #require(try ContractRegistry.pinned().answerCode("OPS.ALERT.FIRING"))
+        #expect(code.gate == .hold && code.runbook?.id == "RB-402")
+    }
+
     @Test func ingestLagOverThresholdHolds() async throws {
         let f = try OpsFixture(gateMaxIngestLag: .seconds(30))
         defer { f.remove() }

@@ -77,9 +77,11 @@ extension MemoryService {
                                       runbook: try ContractRegistry.pinned().answerCode(code)?.runbook?.link))
         }
         for alert in facts.alerts {
-            let code = alert.reasonCode ?? "OPS.ALERT.\(alert.rule)"
-            reasons.append(GateReason(effect: .hold, reasonCode: code, source: "alert", ref: alert.alertID,
-                                      runbook: alert.runbook ?? runbook(code)))
+            // A rule that names no code (an `sql` rule, say) answers memoryd's own code; the
+            // alert id in `ref` leads to the rule and its measurement (`alerts`).
+            let code = alert.reasonCode ?? "OPS.ALERT.FIRING"
+            let link = try alert.runbook ?? runbook(code) ?? ContractRegistry.pinned().answerCode(code)?.runbook?.link
+            reasons.append(GateReason(effect: .hold, reasonCode: code, source: "alert", ref: alert.alertID, runbook: link))
         }
         if let lag = ingestStatus()?.oldestQueuedAge, lag * 1000 > configuration.gateMaxIngestLag.fractionalMilliseconds {
             // The contract has no ingest source; lag is an ops condition like an alert's.

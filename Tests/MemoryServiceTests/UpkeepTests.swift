@@ -22,25 +22,33 @@ import Testing
         }
     }
 
-    /// Waits (hang guard: 30 s) until a search for `text` finds something.
+    /// Waits until a search for `text` finds something. The bound is a hang guard only: under a
+    /// full parallel test run each upkeep tick can wait tens of seconds for a thread.
     private func waitUntilFound(_ f: ServiceFixture, _ text: String) async throws {
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + .seconds(120)
         while try await f.call("memory_search", ["text": .string(text)])["matches"] == [] {
-            guard ContinuousClock.now < deadline else { throw SearchWaitTimedOut(text: text) }
+            guard ContinuousClock.now < deadline else {
+                throw SearchWaitTimedOut(text: text, spans: try f.count("SELECT count(*) FROM spans"),
+                                         documents: try f.count("SELECT count(*) FROM search_documents"))
+            }
             try await Task.sleep(for: .milliseconds(20))
         }
     }
 
-    struct SearchWaitTimedOut: Error { let text: String }
+    struct SearchWaitTimedOut: Error {
+        let text: String
+        let spans: Int64
+        let documents: Int64
+    }
 
-    /// An ingest counter that, while bursting, grows by 1,000,000 rows/s of wall time (so no
-    /// scheduling delay on a loaded machine can make a burst look idle).
+    /// An ingest counter that, while bursting, grows by 10⁹ rows/s of wall time, so even a rate
+    /// averaged over a tick that a loaded machine delayed by seconds is a burst.
     final class FakeIngest: Sendable {
         private let burstStarted = Mutex<ContinuousClock.Instant?>(nil)
         private let before = Mutex(0)
 
         var rows: Int {
-            before.withLock { $0 } + (burstStarted.withLock { $0 }.map { Self.millis(ContinuousClock.now - $0) * 1_000 } ?? 0)
+            before.withLock { $0 } + (burstStarted.withLock { $0 }.map { Self.millis(ContinuousClock.now - $0) * 1_000_000 } ?? 0)
         }
 
         func setBursting(_ on: Bool) {

@@ -28,8 +28,12 @@ import Testing
         let deadline = ContinuousClock.now + .seconds(120)
         while try await f.call("memory_search", ["text": .string(text)])["matches"] == [] {
             guard ContinuousClock.now < deadline else {
+                // What a refresh says now tells a starved upkeep from a failing one.
+                let refresh: String
+                do { refresh = "\(try await f.service.refreshSearchIndex())" } catch { refresh = "\(error)" }
                 throw SearchWaitTimedOut(text: text, spans: try f.count("SELECT count(*) FROM spans"),
-                                         documents: try f.count("SELECT count(*) FROM search_documents"))
+                                         documents: try f.count("SELECT count(*) FROM search_documents"),
+                                         refreshNow: refresh)
             }
             try await Task.sleep(for: .milliseconds(20))
         }
@@ -39,6 +43,7 @@ import Testing
         let text: String
         let spans: Int64
         let documents: Int64
+        let refreshNow: String
     }
 
     /// An ingest counter that, while bursting, grows by 10⁹ rows/s of wall time, so even a rate

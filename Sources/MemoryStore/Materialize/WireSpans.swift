@@ -138,7 +138,7 @@ struct WireSpans {
         }
         guard let traceID, traceID.count == 16, traceID.contains(where: { $0 != 0 }),
               let spanID, spanID.count == 8, spanID.contains(where: { $0 != 0 }),
-              parentSpanID == nil || parentSpanID!.count == 8 || parentSpanID!.isEmpty,
+              [0, 8].contains(parentSpanID?.count ?? 0),
               let startNano = Int64(exactly: start), let endNano = Int64(exactly: end) else { return nil }
         let nameText = name ?? UnsafeRawBufferPointer(start: nil, count: 0)
         guard isValidUTF8(nameText), traceState.map(isValidUTF8) ?? true else { return nil }

@@ -26,8 +26,11 @@ public struct ProtobufReader {
     /// The next field's number and wire type; nil at the end of the message.
     public mutating func nextField() throws(Malformed) -> (number: Int, wireType: WireType)? {
         guard offset < end else { return nil }
+        // A tag takes at most 5 bytes, the 5th at most 15, as SwiftProtobuf reads it.
+        let start = offset
         let tag = try varint()
-        guard let wireType = WireType(rawValue: UInt8(tag & 7)), tag >> 3 > 0, tag >> 3 <= 536_870_911 else {
+        guard offset - start < 5 || (offset - start == 5 && tag >> 28 <= 15),
+              let wireType = WireType(rawValue: UInt8(tag & 7)), tag >> 3 > 0 else {
             throw Malformed()
         }
         return (Int(tag >> 3), wireType)

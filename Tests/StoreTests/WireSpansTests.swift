@@ -173,7 +173,61 @@ import Testing
         var bad = try traceRequest([makeSpan(name: "ok")]).serializedBytes() as [UInt8]
         let at = bad.lastIndex(of: UInt8(ascii: "o"))!
         bad[at] = 0xFF
-        #expect(throws: (any Error).self) { try OTLPMaterializer.rows(serializedTraceRequest: bad) }
-        #expect(throws: (any Error).self) { try OTLPTraceRequest(serializedBytes: bad) }
+        try Self.expectSameRefusal(bad, "invalid UTF-8 in a name")
+    }
+
+    /// Wire forms the generated decoder refuses although each part looks readable: the wire
+    /// path refuses them too, with the generated decoder's error.
+    @Test func whatTheGeneratedDecoderRefusesIsRefused() throws {
+        let span = makeSpan(name: "ok", attributes: [kv("k", "v")])
+        let request: [UInt8] = try traceRequest([span]).serializedBytes()
+        // A tag written in 6 bytes (field 1, length-delimited, padded with continuation bytes).
+        try Self.expectSameRefusal([0x8A, 0x80, 0x80, 0x80, 0x80, 0x00] + request.dropFirst(), "a 6-byte tag")
+        // schema_url (field 3) that is not UTF-8, in a ResourceSpans and in a ScopeSpans.
+        func field(_ number: UInt8, _ body: [UInt8]) -> [UInt8] { [number << 3 | 2] + Self.varint(body.count) + body }
+        let resourceSpans: [UInt8] = try traceRequest([span]).resourceSpans[0].serializedBytes()
+        try Self.expectSameRefusal(field(1, resourceSpans + [0x1A, 0x01, 0xFF]), "resource schema_url")
+        let scopeSpans: [UInt8] = try traceRequest([span]).resourceSpans[0].scopeSpans[0].serializedBytes()
+        try Self.expectSameRefusal(field(1, field(2, scopeSpans + [0x1A, 0x01, 0xFF])), "scope schema_url")
+        // A span nested just too deep for the request (it would decode on its own).
+        var deep = OTLPAnyValue()
+        deep.arrayValue = OTLPArrayValue()
+        for _ in 0..<48 {
+            var outer = OTLPAnyValue()
+            outer.arrayValue.values = [deep]
+            deep = outer
+        }
+        var nested = OTLPKeyValue()
+        nested.key = "deep"
+        nested.value = deep
+        let deepSpan = makeSpan(name: "deep", attributes: [nested])
+        let deepSpanBytes: [UInt8] = try deepSpan.serializedBytes()
+        #expect((try? OTLPSpan(serializedBytes: deepSpanBytes)) != nil, "the span alone is within the limit")
+        let deepRequest = field(1, field(2, field(2, deepSpanBytes)))
+        try Self.expectSameRefusal(deepRequest, "nesting")
+    }
+
+    static func varint(_ n: Int) -> [UInt8] {
+        var n = UInt64(n), out: [UInt8] = []
+        while n >= 0x80 {
+            out.append(UInt8(n & 0x7F) | 0x80)
+            n >>= 7
+        }
+        return out + [UInt8(n)]
+    }
+
+    /// Both paths refuse `body`, with the same error.
+    static func expectSameRefusal(_ body: [UInt8], _ label: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let generic = Result { try OTLPTraceRequest(serializedBytes: body) }
+        let wire = Result { try OTLPMaterializer.rows(serializedTraceRequest: body) }
+        guard case .failure(let genericError) = generic else {
+            Issue.record("\(label): the generated decoder accepts it", sourceLocation: sourceLocation)
+            return
+        }
+        guard case .failure(let wireError) = wire else {
+            Issue.record("\(label): the wire path accepts it", sourceLocation: sourceLocation)
+            return
+        }
+        #expect("\(wireError)" == "\(genericError)", "\(label)", sourceLocation: sourceLocation)
     }
 }

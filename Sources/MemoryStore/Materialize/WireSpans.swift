@@ -10,13 +10,13 @@ extension OTLPMaterializer {
     /// attribute, the attributes' JSON written from the wire bytes. A span the fast path does not
     /// take as it is goes the generic way (`OTLPSpan` then `spanRow`), so both give the same row:
     /// one redaction would change, one with events or links, invalid ids or times, a repeated
-    /// singular field, a map or nested array value. A request whose framing is broken is decoded
-    /// the generic way as a whole, so its error is the generated decoder's.
+    /// singular field, a map or nested array value. A request the wire path cannot read is
+    /// decoded the generic way as a whole, so its error is the generated decoder's.
     public static func rows(serializedTraceRequest body: [UInt8], redactor: Redactor? = nil) throws -> TelemetryBatch {
         do {
             var generic = 0
             return try body.withUnsafeBytes { try WireSpans(redactor: redactor).rows(request: $0, generic: &generic) }
-        } catch is ProtobufReader.Malformed {
+        } catch {
             return rows(from: try OTLPTraceRequest(serializedBytes: body), redactor: redactor)
         }
     }
@@ -59,11 +59,13 @@ struct WireSpans {
                 guard resourceBytes == nil else { throw ProtobufReader.Malformed() }
                 resourceBytes = try reader.lengthDelimited()
             case (2, .lengthDelimited): scopes.append(try reader.lengthDelimited())
+            case (3, .lengthDelimited): try schemaURL(try reader.lengthDelimited())
             case (1, _), (2, _): throw ProtobufReader.Malformed()
             default: try reader.skip(field.wireType)
             }
         }
-        let resource = try resourceBytes.map { try OTLPResource(serializedBytes: Data($0)) } ?? OTLPResource()
+        let resource = try resourceBytes.map { try OTLPResource(serializedBytes: Data($0), options: Self.depth(below: 2)) }
+            ?? OTLPResource()
         let resourceCorrelation = Correlation(resource.attributes)
         for scope in scopes {
             try scopeSpans(scope, resource, resourceCorrelation, into: &batch, generic: &generic)
@@ -81,11 +83,12 @@ struct WireSpans {
                 guard scopeBytes == nil else { throw ProtobufReader.Malformed() }
                 scopeBytes = try reader.lengthDelimited()
             case (2, .lengthDelimited): spans.append(try reader.lengthDelimited())
+            case (3, .lengthDelimited): try schemaURL(try reader.lengthDelimited())
             case (1, _), (2, _): throw ProtobufReader.Malformed()
             default: try reader.skip(field.wireType)
             }
         }
-        let scope = try scopeBytes.map { try OTLPScope(serializedBytes: Data($0)) } ?? OTLPScope()
+        let scope = try scopeBytes.map { try OTLPScope(serializedBytes: Data($0), options: Self.depth(below: 3)) } ?? OTLPScope()
         let info = ResourceInfo(resource, scope, redaction)
         for span in spans {
             if let row = try spanRow(span, info, resourceCorrelation) {
@@ -93,11 +96,24 @@ struct WireSpans {
                 continue
             }
             generic += 1
-            if let row = OTLPMaterializer.spanRow(try OTLPSpan(serializedBytes: Data(span)), info, resourceCorrelation,
-                                                         redaction, &batch) {
+            let decoded = try OTLPSpan(serializedBytes: Data(span), options: Self.depth(below: 3))
+            if let row = OTLPMaterializer.spanRow(decoded, info, resourceCorrelation, redaction, &batch) {
                 batch.spans.append(row)
             }
         }
+    }
+
+    /// Options for decoding on its own a message found `levels` below the request, so that it
+    /// meets the nesting limit it would meet inside the request.
+    private static func depth(below levels: Int) -> BinaryDecodingOptions {
+        var options = BinaryDecodingOptions()
+        options.messageDepthLimit -= levels
+        return options
+    }
+
+    /// `schema_url` is not stored, but the generated decoder refuses a request where it is not UTF-8.
+    private func schemaURL(_ bytes: UnsafeRawBufferPointer) throws {
+        guard isValidUTF8(bytes) else { throw ProtobufReader.Malformed() }
     }
 
     // MARK: One span

@@ -125,7 +125,13 @@ import Testing
         Thread { writer.write(data); written.signal() }.start()
         let deadline = ContinuousClock.now + .seconds(120)
         var unread: Int32 = 1
-        while written.wait(timeout: .now()) == .timedOut || (ioctl(probe, UInt(FIONREAD), &unread) == 0 && unread > 0) {
+        var allWritten = false
+        // The semaphore is signalled once: remember it, then wait for the pipe to empty.
+        while !allWritten || (ioctl(probe, UInt(FIONREAD), &unread) == 0 && unread > 0) {
+            if !allWritten, written.wait(timeout: .now()) == .success {
+                allWritten = true
+                continue
+            }
             guard ContinuousClock.now < deadline, ingest.process.isRunning else {
                 throw TestFailure("stdin was not read; output:\n\(ingest.text)")
             }

@@ -7,6 +7,8 @@ final class IngestProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var output = Data()
     private let exit = OneShot<Int32>()
+    /// Fulfilled when the output pipe reaches its end (everything the child wrote is in `output`).
+    private let drained = OneShot<Void>()
 
     /// `standardInput`: the child's stdin (default: empty).
     init(_ arguments: [String], in directory: URL, standardInput: FileHandle = .nullDevice) throws {
@@ -24,6 +26,7 @@ final class IngestProcess: @unchecked Sendable {
         let handle = stdout.fileHandleForReading
         Thread { [self] in
             while case let chunk = handle.availableData, !chunk.isEmpty { lock.withLock { output.append(chunk) } }
+            drained.fulfill(())
         }.start()
     }
 
@@ -58,6 +61,9 @@ final class IngestProcess: @unchecked Sendable {
         }
         defer { timer.cancel() }
         let status = await exit.value
+        // The exit can be seen before the reader has taken the child's last output.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while drained.current == nil, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
         return (status, process.terminationReason == .uncaughtSignal)
     }
 }

@@ -49,21 +49,7 @@ struct WireSpans {
     }
 
     private func resourceSpans(_ bytes: UnsafeRawBufferPointer, into batch: inout TelemetryBatch, generic: inout Int) throws {
-        var resourceBytes: UnsafeRawBufferPointer?
-        var scopes: [UnsafeRawBufferPointer] = []
-        var reader = ProtobufReader(bytes)
-        while let field = try reader.nextField() {
-            switch (field.number, field.wireType) {
-            case (1, .lengthDelimited):
-                // A repeated singular message merges; leave that to the generated decoder.
-                guard resourceBytes == nil else { throw ProtobufReader.Malformed() }
-                resourceBytes = try reader.lengthDelimited()
-            case (2, .lengthDelimited): scopes.append(try reader.lengthDelimited())
-            case (3, .lengthDelimited): try schemaURL(try reader.lengthDelimited())
-            case (1, _), (2, _): throw ProtobufReader.Malformed()
-            default: try reader.skip(field.wireType)
-            }
-        }
+        let (resourceBytes, scopes) = try Self.container(bytes)
         let resource = try resourceBytes.map { try OTLPResource(serializedBytes: Data($0), options: Self.depth(below: 2)) }
             ?? OTLPResource()
         let resourceCorrelation = Correlation(resource.attributes)
@@ -74,20 +60,7 @@ struct WireSpans {
 
     private func scopeSpans(_ bytes: UnsafeRawBufferPointer, _ resource: OTLPResource, _ resourceCorrelation: Correlation,
                             into batch: inout TelemetryBatch, generic: inout Int) throws {
-        var scopeBytes: UnsafeRawBufferPointer?
-        var spans: [UnsafeRawBufferPointer] = []
-        var reader = ProtobufReader(bytes)
-        while let field = try reader.nextField() {
-            switch (field.number, field.wireType) {
-            case (1, .lengthDelimited):
-                guard scopeBytes == nil else { throw ProtobufReader.Malformed() }
-                scopeBytes = try reader.lengthDelimited()
-            case (2, .lengthDelimited): spans.append(try reader.lengthDelimited())
-            case (3, .lengthDelimited): try schemaURL(try reader.lengthDelimited())
-            case (1, _), (2, _): throw ProtobufReader.Malformed()
-            default: try reader.skip(field.wireType)
-            }
-        }
+        let (scopeBytes, spans) = try Self.container(bytes)
         let scope = try scopeBytes.map { try OTLPScope(serializedBytes: Data($0), options: Self.depth(below: 3)) } ?? OTLPScope()
         let info = ResourceInfo(resource, scope, redaction)
         for span in spans {
@@ -103,6 +76,29 @@ struct WireSpans {
         }
     }
 
+    /// The parts of a ResourceSpans or ScopeSpans, which share one layout: field 1 the resource
+    /// or scope, field 2 the repeated children, field 3 `schema_url`.
+    private static func container(_ bytes: UnsafeRawBufferPointer) throws -> (UnsafeRawBufferPointer?, [UnsafeRawBufferPointer]) {
+        var head: UnsafeRawBufferPointer?
+        var children: [UnsafeRawBufferPointer] = []
+        var reader = ProtobufReader(bytes)
+        while let field = try reader.nextField() {
+            switch (field.number, field.wireType) {
+            case (1, .lengthDelimited):
+                // A repeated singular message merges; leave that to the generated decoder.
+                guard head == nil else { throw ProtobufReader.Malformed() }
+                head = try reader.lengthDelimited()
+            case (2, .lengthDelimited): children.append(try reader.lengthDelimited())
+            case (3, .lengthDelimited):
+                // `schema_url` is not stored, but the generated decoder refuses it when not UTF-8.
+                guard isValidUTF8(try reader.lengthDelimited()) else { throw ProtobufReader.Malformed() }
+            case (1, _), (2, _): throw ProtobufReader.Malformed()
+            default: try reader.skip(field.wireType)
+            }
+        }
+        return (head, children)
+    }
+
     /// Options for decoding on its own a message found `levels` below the request, so that it
     /// meets the nesting limit it would meet inside the request.
     private static func depth(below levels: Int) -> BinaryDecodingOptions {
@@ -111,12 +107,14 @@ struct WireSpans {
         return options
     }
 
-    /// `schema_url` is not stored, but the generated decoder refuses a request where it is not UTF-8.
-    private func schemaURL(_ bytes: UnsafeRawBufferPointer) throws {
-        guard isValidUTF8(bytes) else { throw ProtobufReader.Malformed() }
-    }
-
     // MARK: One span
+
+    /// Whether redaction would change a free text without a key (a name, a status message).
+    private func redactionChanges(_ text: UnsafeRawBufferPointer) -> Bool {
+        guard let redactor, redactor.mayRedact(value: text) else { return false }
+        var scratch: [Redaction] = []
+        return redactor.redactValue(String(decoding: text, as: UTF8.self), path: "", into: &scratch) != nil
+    }
 
     /// The row of a span, or nil when the span is to go the generic way.
     private func spanRow(_ bytes: UnsafeRawBufferPointer, _ info: ResourceInfo, _ resourceCorrelation: Correlation) throws -> SpanRow? {
@@ -158,10 +156,7 @@ struct WireSpans {
               let startNano = Int64(exactly: start), let endNano = Int64(exactly: end) else { return nil }
         let nameText = name ?? UnsafeRawBufferPointer(start: nil, count: 0)
         guard isValidUTF8(nameText), traceState.map(isValidUTF8) ?? true else { return nil }
-        if let redactor, redactor.mayRedact(value: nameText) {
-            var scratch: [Redaction] = []
-            if redactor.redactValue(String(decoding: nameText, as: UTF8.self), path: "", into: &scratch) != nil { return nil }
-        }
+        if redactionChanges(nameText) { return nil }
 
         var statusCode: UInt64 = 0
         var statusMessage: UnsafeRawBufferPointer?
@@ -181,11 +176,7 @@ struct WireSpans {
                 }
             }
             if let message = statusMessage, !message.isEmpty {
-                guard isValidUTF8(message) else { return nil }
-                if let redactor, redactor.mayRedact(value: message) {
-                    var scratch: [Redaction] = []
-                    if redactor.redactValue(String(decoding: message, as: UTF8.self), path: "", into: &scratch) != nil { return nil }
-                }
+                guard isValidUTF8(message), !redactionChanges(message) else { return nil }
             }
         }
 
